@@ -1,0 +1,1 @@
+"""Patient search: what a receptionist types, matched the way Indian names are actually written."""

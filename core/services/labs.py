@@ -1,0 +1,79 @@
+"""Lab orders and the results entered against them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from core import audit
+from core.errors import InvalidInput
+from core.services.common import get_or_fail
+from core.storage.database import Actor, Database
+from core.storage.models import Encounter, LabOrder, LabResult
+from core.storage.types import utcnow
+from core.validation import Input, Text, parse
+
+
+class LabOrderInput(Input):
+    test_name: Annotated[str, Field(min_length=1, max_length=200)]
+    code: Text = None
+
+
+class LabResultInput(Input):
+    value: Annotated[str, Field(min_length=1, max_length=200)]
+    unit: Text = None
+    reference_low: float | None = None
+    reference_high: float | None = None
+
+
+def order_lab(db: Database, actor: Actor, encounter_id: str, data: LabOrderInput | dict) -> LabOrder:
+    order = parse(LabOrderInput, data, "lab_order")
+    with db.write(actor) as session:
+        enc = get_or_fail(session, Encounter, encounter_id)
+        row = LabOrder(encounter_id=enc.id, patient_id=enc.patient_id, ordered_by=actor.staff_id, status="ordered", **order.model_dump())
+        session.add(row)
+        session.flush()
+        audit.record(session, "lab.order", entity="lab_order", entity_id=row.id, patient_id=row.patient_id, detail={"test": row.test_name})
+        return row
+
+
+def record_lab_result(db: Database, actor: Actor, lab_order_id: str, data: LabResultInput | dict) -> LabResult:
+    """Enter a result; numeric values are flagged low/high against the reference range given."""
+    result = parse(LabResultInput, data, "lab_result")
+    if result.reference_low is not None and result.reference_high is not None and result.reference_low > result.reference_high:
+        raise InvalidInput({"lab_result.reference_low": "the low end of the reference range is above the high end"})
+    number = _number(result.value)
+    flag = None
+    if number is not None and (result.reference_low is not None or result.reference_high is not None):
+        flag = "normal"
+        if result.reference_low is not None and number < result.reference_low:
+            flag = "low"
+        elif result.reference_high is not None and number > result.reference_high:
+            flag = "high"
+    with db.write(actor) as session:
+        order = get_or_fail(session, LabOrder, lab_order_id)
+        row = LabResult(
+            lab_order_id=order.id,
+            patient_id=order.patient_id,
+            recorded_by=actor.staff_id,
+            resulted_at=utcnow(),
+            value_text=result.value,
+            value_number=number,
+            unit=result.unit,
+            reference_low=result.reference_low,
+            reference_high=result.reference_high,
+            flag=flag,
+        )
+        session.add(row)
+        order.status = "resulted"
+        session.flush()
+        audit.record(session, "lab.result", entity="lab_result", entity_id=row.id, patient_id=order.patient_id, detail={"test": order.test_name, "flag": flag})
+        return row
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value.replace(",", "").strip())
+    except ValueError:
+        return None

@@ -1,0 +1,253 @@
+"""Registering patients, keeping their details, and opening their record (which is audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.errors import InvalidInput
+from core.ids import uuid7
+from core.search.names import edit_distance, fold, name_tokens, phonetic_key
+from core.services.common import get_or_fail
+from core.storage.database import Actor, Database
+from core.storage.models import (
+    Allergy,
+    ChronicCondition,
+    Diagnosis,
+    Encounter,
+    LabOrder,
+    LabResult,
+    Patient,
+    PatientIdentifier,
+    Prescription,
+    PrescriptionItem,
+    Vitals,
+)
+from core.validation import AllergyInput, ConditionInput, IdentifierInput, PatientInput, PatientUpdate, parse
+
+
+def register_patient(db: Database, actor: Actor, data: PatientInput | dict) -> Patient:
+    """Register one patient with any identifiers, allergies and chronic conditions given."""
+    return register_patients(db, actor, [data])[0]
+
+
+def register_patients(db: Database, actor: Actor, batch: Iterable[PatientInput | dict]) -> list[Patient]:
+    """Register several patients in one transaction (imports, demo data): all or none."""
+    inputs = []
+    problems: dict[str, str] = {}
+    for n, item in enumerate(batch):
+        try:
+            inputs.append(parse(PatientInput, item, "patient" if n == 0 else f"patient[{n}]"))
+        except InvalidInput as exc:
+            problems.update(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+    with db.write(actor) as session:
+        patients = [_add_patient(session, p) for p in inputs]
+        session.flush()  # parents first: without ORM relationships the flush does not order by foreign key
+        for patient, p in zip(patients, inputs, strict=True):
+            _add_patient_details(session, patient, p)
+        session.flush()
+        for patient in patients:
+            audit.record(session, "patient.register", entity="patient", entity_id=patient.id, patient_id=patient.id)
+        return patients
+
+
+def _add_patient(session: Session, data: PatientInput) -> Patient:
+    fields = data.model_dump(exclude={"identifiers", "allergies", "conditions", "age_years"})
+    if data.date_of_birth is None:
+        fields["date_of_birth"] = birth_date_from_age(data.age_years or 0, date.today())
+        fields["birth_date_estimated"] = True
+    patient = Patient(id=uuid7(), **fields)
+    session.add(patient)
+    return patient
+
+
+def _add_patient_details(session: Session, patient: Patient, data: PatientInput) -> None:
+    for ident in data.identifiers:
+        session.add(PatientIdentifier(patient_id=patient.id, **ident.model_dump()))
+    for allergy in data.allergies:
+        session.add(Allergy(patient_id=patient.id, **allergy.model_dump()))
+    for condition in data.conditions:
+        session.add(ChronicCondition(patient_id=patient.id, **condition.model_dump()))
+
+
+def birth_date_from_age(age_years: int, today: date) -> date:
+    """An estimated birth date for "about N years old": N years before today (28 Feb for 29 Feb)."""
+    year = today.year - age_years
+    try:
+        return today.replace(year=year)
+    except ValueError:
+        return today.replace(year=year, day=28)
+
+
+def update_patient(db: Database, actor: Actor, patient_id: str, changes: PatientUpdate | dict) -> Patient:
+    """Change demographic details; only the fields given change, and the audit says which."""
+    update = parse(PatientUpdate, changes, "patient")
+    given = update.model_dump(exclude_unset=True)
+    if not given:
+        raise InvalidInput({"patient": "no field to change was given"})
+    if "full_name" in given and given["full_name"] is None:
+        raise InvalidInput({"patient.full_name": "a patient's name cannot be removed"})
+    if "gender" in given and given["gender"] is None:
+        raise InvalidInput({"patient.gender": "is required"})
+    with db.write(actor) as session:
+        patient = get_or_fail(session, Patient, patient_id)
+        changed = sorted(k for k, v in given.items() if getattr(patient, k) != v)
+        for key in changed:
+            setattr(patient, key, given[key])
+        if "date_of_birth" in changed:
+            patient.birth_date_estimated = False
+        audit.record(session, "patient.update", entity="patient", entity_id=patient.id, patient_id=patient.id, detail={"fields": changed})
+        return patient
+
+
+def add_identifier(db: Database, actor: Actor, patient_id: str, data: IdentifierInput | dict) -> PatientIdentifier:
+    ident = parse(IdentifierInput, data, "identifier")
+    with db.write(actor) as session:
+        get_or_fail(session, Patient, patient_id)
+        row = PatientIdentifier(patient_id=patient_id, **ident.model_dump())
+        session.add(row)
+        session.flush()
+        audit.record(session, "patient.identifier.add", entity="patient_identifier", entity_id=row.id, patient_id=patient_id, detail={"system": row.system})
+        return row
+
+
+def record_allergy(db: Database, actor: Actor, patient_id: str, data: AllergyInput | dict) -> Allergy:
+    allergy = parse(AllergyInput, data, "allergy")
+    with db.write(actor) as session:
+        get_or_fail(session, Patient, patient_id)
+        row = Allergy(patient_id=patient_id, **allergy.model_dump())
+        session.add(row)
+        session.flush()
+        audit.record(session, "allergy.record", entity="allergy", entity_id=row.id, patient_id=patient_id, detail={"substance": row.substance})
+        return row
+
+
+def record_condition(db: Database, actor: Actor, patient_id: str, data: ConditionInput | dict) -> ChronicCondition:
+    condition = parse(ConditionInput, data, "condition")
+    with db.write(actor) as session:
+        get_or_fail(session, Patient, patient_id)
+        row = ChronicCondition(patient_id=patient_id, **condition.model_dump())
+        session.add(row)
+        session.flush()
+        audit.record(session, "condition.record", entity="chronic_condition", entity_id=row.id, patient_id=patient_id, detail={"name": row.name})
+        return row
+
+
+@dataclass
+class VisitRecord:
+    encounter: Encounter
+    vitals: list[Vitals] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    prescriptions: list[tuple[Prescription, list[PrescriptionItem]]] = field(default_factory=list)
+    lab_orders: list[tuple[LabOrder, list[LabResult]]] = field(default_factory=list)
+
+
+@dataclass
+class PatientRecord:
+    """Everything a clinician sees when they open a patient: demographics and clinical history."""
+
+    patient: Patient
+    identifiers: list[PatientIdentifier]
+    allergies: list[Allergy]
+    conditions: list[ChronicCondition]
+    visits: list[VisitRecord]  # newest first
+
+
+def open_patient_record(db: Database, actor: Actor, patient_id: str, purpose: str = "consult") -> PatientRecord:
+    """Load a patient's clinical record. Opening it is itself an audited event."""
+    with db.write(actor) as session:
+        patient = get_or_fail(session, Patient, patient_id, live=False)
+        if db.settings.audit_record_opens:
+            audit.record(session, "patient.record.open", entity="patient", entity_id=patient_id, patient_id=patient_id, detail={"purpose": purpose})
+        return _load_record(session, patient)
+
+
+def _live(model, patient_id: str):
+    return select(model).where(model.patient_id == patient_id, model.voided_at.is_(None))
+
+
+def _load_record(session: Session, patient: Patient) -> PatientRecord:
+    pid = patient.id
+    visits = {}
+    for enc in session.scalars(_live(Encounter, pid).order_by(Encounter.started_at.desc())):
+        visits[enc.id] = VisitRecord(enc)
+    for v in session.scalars(_live(Vitals, pid).order_by(Vitals.recorded_at)):
+        if v.encounter_id in visits:
+            visits[v.encounter_id].vitals.append(v)
+    for d in session.scalars(_live(Diagnosis, pid)):
+        if d.encounter_id in visits:
+            visits[d.encounter_id].diagnoses.append(d)
+    for rx in session.scalars(_live(Prescription, pid).order_by(Prescription.created_at)):
+        items = list(
+            session.scalars(
+                select(PrescriptionItem)
+                .where(PrescriptionItem.prescription_id == rx.id, PrescriptionItem.voided_at.is_(None))
+                .order_by(PrescriptionItem.position)
+            )
+        )
+        if rx.encounter_id in visits:
+            visits[rx.encounter_id].prescriptions.append((rx, items))
+    for order in session.scalars(_live(LabOrder, pid).order_by(LabOrder.created_at)):
+        results = list(session.scalars(select(LabResult).where(LabResult.lab_order_id == order.id, LabResult.voided_at.is_(None))))
+        if order.encounter_id in visits:
+            visits[order.encounter_id].lab_orders.append((order, results))
+    return PatientRecord(
+        patient=patient,
+        identifiers=list(session.scalars(_live(PatientIdentifier, pid))),
+        allergies=list(session.scalars(_live(Allergy, pid))),
+        conditions=list(session.scalars(_live(ChronicCondition, pid))),
+        visits=list(visits.values()),
+    )
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    patient: Patient
+    reason: str
+
+
+def likely_duplicates(db: Database, data: PatientInput | dict) -> list[DuplicateCandidate]:
+    """Patients already registered who are probably the same person as `data`.
+
+    Same ABHA number or address: almost certainly the same person. Same mobile is weaker (a family
+    often shares one phone), so it also needs a close name and a birth year within two years.
+    """
+    p = parse(PatientInput, data, "patient")
+    birth = p.date_of_birth or birth_date_from_age(p.age_years or 0, date.today())
+    clauses = []
+    if p.abha_number:
+        clauses.append(Patient.abha_number == p.abha_number)
+    if p.abha_address:
+        clauses.append(Patient.abha_address == p.abha_address)
+    if p.mobile:
+        clauses.append(Patient.mobile == p.mobile)
+    if not clauses:
+        return []
+    found: list[DuplicateCandidate] = []
+    with db.read() as session:
+        for other in session.scalars(select(Patient).where(or_(*clauses), Patient.voided_at.is_(None)).limit(200)):
+            if p.abha_number and other.abha_number == p.abha_number:
+                found.append(DuplicateCandidate(other, "same ABHA number"))
+            elif p.abha_address and other.abha_address == p.abha_address:
+                found.append(DuplicateCandidate(other, "same ABHA address"))
+            elif other.date_of_birth and abs(other.date_of_birth.year - birth.year) <= 2 and names_close(p.full_name, other.full_name):
+                found.append(DuplicateCandidate(other, "same mobile, similar name and age"))
+    return found
+
+
+def names_close(a: str, b: str) -> bool:
+    """Two registrations of one name: same first word by sound or within a typo, and overall near."""
+    ta, tb = name_tokens(a), name_tokens(b)
+    if not ta or not tb:
+        return False
+    first_close = phonetic_key(ta[0]) == phonetic_key(tb[0]) or edit_distance(ta[0], tb[0], 1) <= 1
+    whole = edit_distance(fold(a).replace(" ", ""), fold(b).replace(" ", ""), 3) <= 3
+    keys_a, keys_b = {phonetic_key(t) for t in ta}, {phonetic_key(t) for t in tb}
+    return first_close and (whole or keys_a <= keys_b or keys_b <= keys_a)

@@ -1,0 +1,349 @@
+"""The clinic record as tables.
+
+Rows that can cross machines (`Synced`) carry a UUIDv7 text id made locally; every insert or update
+of them produces a change record in the same transaction (see `outbox.py`). Clinical rows are
+`Voidable`: never deleted, voided with a reason, who and when. Rows with `signed_at` are frozen
+once signed, except for voiding. Money is integer paise.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.ids import uuid7
+from core.storage.types import UtcDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _fk(target: str, nullable: bool = False, index: bool = True) -> Mapped:
+    return mapped_column(String(36), ForeignKey(target), nullable=nullable, index=index)
+
+
+class Synced:
+    """A row that is shipped to other nodes: UUIDv7 id and its own timestamps."""
+
+    __synced__ = True
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=uuid7)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Voidable:
+    """Clinical rows are voided, never deleted."""
+
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    voided_by: Mapped[str | None] = mapped_column(String(36))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Signable:
+    """Frozen once `signed_at` is set; only the void fields may change after that."""
+
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    signed_by: Mapped[str | None] = mapped_column(String(36))
+
+
+# --- the clinic and its people -------------------------------------------------------------------
+
+
+class Clinic(Synced, Base):
+    __tablename__ = "clinic"
+    name: Mapped[str] = mapped_column(String(200))
+    address_line: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(100))
+    pincode: Mapped[str | None] = mapped_column(String(6))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    hfr_id: Mapped[str | None] = mapped_column(String(32))
+    upi_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class Staff(Synced, Base):
+    __tablename__ = "staff"
+    clinic_id: Mapped[str] = _fk("clinic.id")
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # admin | doctor | receptionist | nurse
+    qualification: Mapped[str | None] = mapped_column(String(100))
+    registration_council: Mapped[str | None] = mapped_column(String(200))
+    registration_number: Mapped[str | None] = mapped_column(String(50))
+    hpr_id: Mapped[str | None] = mapped_column(String(32))
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- patients ------------------------------------------------------------------------------------
+
+
+class Patient(Synced, Voidable, Base):
+    __tablename__ = "patient"
+    full_name: Mapped[str] = mapped_column(String(200))
+    gender: Mapped[str] = mapped_column(String(8))  # male | female | other | unknown
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # True when the date of birth was worked out from an age the patient told us.
+    birth_date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    mobile: Mapped[str | None] = mapped_column(String(10), index=True)  # 10 digits, no +91
+    address_line: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(100))
+    pincode: Mapped[str | None] = mapped_column(String(6))
+    preferred_language: Mapped[str | None] = mapped_column(String(40))
+    abha_number: Mapped[str | None] = mapped_column(String(17), index=True)  # XX-XXXX-XXXX-XXXX
+    abha_address: Mapped[str | None] = mapped_column(String(80), index=True)
+
+
+class PatientIdentifier(Synced, Voidable, Base):
+    """An id the patient carries in another system (old clinic MRN, hospital UHID, insurer)."""
+
+    __tablename__ = "patient_identifier"
+    patient_id: Mapped[str] = _fk("patient.id")
+    system: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(String(80), index=True)
+
+
+class Allergy(Synced, Voidable, Base):
+    __tablename__ = "allergy"
+    patient_id: Mapped[str] = _fk("patient.id")
+    substance: Mapped[str] = mapped_column(String(200))
+    reaction: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(16))  # mild | moderate | severe
+
+
+class ChronicCondition(Synced, Voidable, Base):
+    __tablename__ = "chronic_condition"
+    patient_id: Mapped[str] = _fk("patient.id")
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(20))
+    code_system: Mapped[str | None] = mapped_column(String(40))
+    since: Mapped[date | None] = mapped_column(Date)
+
+
+# --- the day's work --------------------------------------------------------------------------------
+
+
+class Appointment(Synced, Voidable, Base):
+    """A booking or a walk-in, and its place in the day's queue (token)."""
+
+    __tablename__ = "appointment"
+    patient_id: Mapped[str] = _fk("patient.id")
+    doctor_id: Mapped[str | None] = _fk("staff.id", nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))  # booked | walk_in
+    scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    clinic_date: Mapped[date] = mapped_column(Date, index=True)  # the day in the clinic's time zone
+    token_number: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # booked | checked_in | in_consult | done | no_show | cancelled
+    reason: Mapped[str | None] = mapped_column(Text)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Encounter(Synced, Voidable, Signable, Base):
+    __tablename__ = "encounter"
+    patient_id: Mapped[str] = _fk("patient.id")
+    doctor_id: Mapped[str | None] = _fk("staff.id", nullable=True)
+    appointment_id: Mapped[str | None] = _fk("appointment.id", nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # in_progress | completed
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    chief_complaint: Mapped[str | None] = mapped_column(Text)
+    history: Mapped[str | None] = mapped_column(Text)
+    examination: Mapped[str | None] = mapped_column(Text)
+    assessment: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[str | None] = mapped_column(Text)
+    advice: Mapped[str | None] = mapped_column(Text)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    amends_id: Mapped[str | None] = _fk("encounter.id", nullable=True)
+
+
+class Vitals(Synced, Voidable, Base):
+    __tablename__ = "vitals"
+    encounter_id: Mapped[str] = _fk("encounter.id")
+    patient_id: Mapped[str] = _fk("patient.id")
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    recorded_by: Mapped[str | None] = mapped_column(String(36))
+    systolic: Mapped[int | None] = mapped_column(Integer)
+    diastolic: Mapped[int | None] = mapped_column(Integer)
+    pulse: Mapped[int | None] = mapped_column(Integer)
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    spo2: Mapped[int | None] = mapped_column(Integer)
+    respiratory_rate: Mapped[int | None] = mapped_column(Integer)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    height_cm: Mapped[float | None] = mapped_column(Float)
+    bmi: Mapped[float | None] = mapped_column(Float)  # derived from weight and height when both given
+    blood_glucose_mg_dl: Mapped[float | None] = mapped_column(Float)
+    glucose_context: Mapped[str | None] = mapped_column(String(16))  # fasting | random | post_meal
+
+
+class Diagnosis(Synced, Voidable, Base):
+    __tablename__ = "diagnosis"
+    encounter_id: Mapped[str] = _fk("encounter.id")
+    patient_id: Mapped[str] = _fk("patient.id")
+    text: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(20))
+    code_system: Mapped[str | None] = mapped_column(String(40))  # ICD-10 | SNOMED-CT | ...
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Prescription(Synced, Voidable, Signable, Base):
+    __tablename__ = "prescription"
+    encounter_id: Mapped[str] = _fk("encounter.id")
+    patient_id: Mapped[str] = _fk("patient.id")
+    prescriber_id: Mapped[str] = _fk("staff.id")
+    status: Mapped[str] = mapped_column(String(16))  # draft | signed
+    notes: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    amends_id: Mapped[str | None] = _fk("prescription.id", nullable=True)
+
+
+class PrescriptionItem(Synced, Voidable, Base):
+    __tablename__ = "prescription_item"
+    prescription_id: Mapped[str] = _fk("prescription.id")
+    position: Mapped[int] = mapped_column(Integer)
+    drug_name: Mapped[str] = mapped_column(String(200))
+    strength: Mapped[str | None] = mapped_column(String(60))
+    form: Mapped[str | None] = mapped_column(String(30))
+    dose: Mapped[str | None] = mapped_column(String(60))
+    frequency: Mapped[str | None] = mapped_column(String(60))
+    timing: Mapped[str | None] = mapped_column(String(60))
+    route: Mapped[str | None] = mapped_column(String(30))
+    duration_days: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[float | None] = mapped_column(Float)
+    instructions: Mapped[str | None] = mapped_column(Text)
+
+
+class LabOrder(Synced, Voidable, Base):
+    __tablename__ = "lab_order"
+    encounter_id: Mapped[str] = _fk("encounter.id")
+    patient_id: Mapped[str] = _fk("patient.id")
+    ordered_by: Mapped[str | None] = mapped_column(String(36))
+    test_name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))  # ordered | resulted
+
+
+class LabResult(Synced, Voidable, Base):
+    __tablename__ = "lab_result"
+    lab_order_id: Mapped[str] = _fk("lab_order.id")
+    patient_id: Mapped[str] = _fk("patient.id")
+    recorded_by: Mapped[str | None] = mapped_column(String(36))
+    resulted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    value_text: Mapped[str] = mapped_column(String(200))
+    value_number: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(30))
+    reference_low: Mapped[float | None] = mapped_column(Float)
+    reference_high: Mapped[float | None] = mapped_column(Float)
+    flag: Mapped[str | None] = mapped_column(String(8))  # low | high | normal
+
+
+class Bill(Synced, Voidable, Base):
+    __tablename__ = "bill"
+    patient_id: Mapped[str] = _fk("patient.id")
+    encounter_id: Mapped[str | None] = _fk("encounter.id", nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))  # open | paid
+    subtotal_paise: Mapped[int] = mapped_column(Integer, default=0)
+    discount_paise: Mapped[int] = mapped_column(Integer, default=0)
+    total_paise: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BillItem(Synced, Voidable, Base):
+    __tablename__ = "bill_item"
+    bill_id: Mapped[str] = _fk("bill.id")
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price_paise: Mapped[int] = mapped_column(Integer)
+    amount_paise: Mapped[int] = mapped_column(Integer)
+
+
+class Payment(Synced, Voidable, Base):
+    __tablename__ = "payment"
+    bill_id: Mapped[str] = _fk("bill.id")
+    amount_paise: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(8))  # cash | card | upi
+    reference: Mapped[str | None] = mapped_column(String(80))
+    received_by: Mapped[str | None] = mapped_column(String(36))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- bookkeeping that stays on this PC -------------------------------------------------------------
+
+
+class LocalNode(Base):
+    """This installation's identity (one row). Not synced."""
+
+    __tablename__ = "local_node"
+    node_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Change(Base):
+    """The outbox: one row per changed synced row, written in the transaction that changed it.
+
+    `seq` is local only (the order this node made changes; with node_id it makes pushes
+    idempotent). `data` holds the changed fields and their new values as JSON.
+    """
+
+    __tablename__ = "change"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=uuid7)
+    tx_id: Mapped[str] = mapped_column(String(36), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(8))  # insert | update
+    data: Mapped[str] = mapped_column(Text)
+    hlc: Mapped[int] = mapped_column(Integer)
+    node_id: Mapped[str] = mapped_column(String(36))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_change_entity_row", "entity", "row_id"),)
+
+
+class AuditEvent(Base):
+    """Who did what to which record, when; each event's hash covers the one before it."""
+
+    __tablename__ = "audit_event"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=uuid7)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    node_id: Mapped[str] = mapped_column(String(36))
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(36))
+    patient_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SearchTerm(Base):
+    """Spelling-correction index: each name word, and each way of dropping one letter from it.
+
+    Two words within one typo of each other share an entry, so a slip like "Rmaesh" finds the
+    real word "ramesh" with one indexed lookup per variant of the query word.
+    """
+
+    __tablename__ = "search_term"
+    variant: Mapped[str] = mapped_column(String(60), primary_key=True)
+    term: Mapped[str] = mapped_column(String(60), primary_key=True)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+SYNCED_MODELS: tuple[type[Base], ...] = tuple(
+    m.class_ for m in Base.registry.mappers if getattr(m.class_, "__synced__", False)
+)

@@ -1,0 +1,184 @@
+"""Change capture: the outbox written in the same transaction as the rows it describes.
+
+Listeners on `RecordSession` see every flush of a write transaction:
+- before the flush, they refuse what the record never allows: deleting a row, touching a signed
+  record (other than voiding it) or the children of one, and writing outside a service's
+  transaction; they also stamp ids and timestamps so the change record holds final values;
+- after the flush, they write one `Change` per inserted or updated synced row, with the changed
+  fields and their new values, stamped with the node's hybrid logical clock.
+
+Because this hangs off the session rather than off each service, no service can forget it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect, insert
+from sqlalchemy.orm import Session
+
+from core.errors import ForbiddenDelete, ImmutableRecord, NadiError
+from core.hlc import HybridLogicalClock
+from core.ids import uuid7
+from core.storage.models import (
+    AuditEvent,
+    Change,
+    Diagnosis,
+    Encounter,
+    LabOrder,
+    Prescription,
+    PrescriptionItem,
+    Signable,
+    Vitals,
+)
+from core.storage.types import UtcDateTime, utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who a write is done by: a staff member, or the system on someone's behalf (label says which)."""
+
+    staff_id: str | None
+    label: str
+    role: str = "system"
+
+
+SYSTEM = Actor(None, "system")
+
+
+@dataclass
+class WriteContext:
+    """What every write transaction carries: who, which transaction, and the clock to stamp with."""
+
+    actor: Actor
+    tx_id: str
+    node_id: str
+    clock: HybridLogicalClock
+
+
+class RecordSession(Session):
+    """The session class change capture and search indexing listen on (see outbox.py)."""
+
+
+
+
+VOID_FIELDS = frozenset({"voided_at", "voided_by", "void_reason", "updated_at"})
+# Rows that belong to a signed parent and freeze with it: (parent class, foreign key attribute).
+SIGNED_PARENT = {
+    PrescriptionItem: (Prescription, "prescription_id"),
+    Vitals: (Encounter, "encounter_id"),
+    Diagnosis: (Encounter, "encounter_id"),
+    LabOrder: (Encounter, "encounter_id"),
+}
+_APPEND_ONLY = (AuditEvent, Change)
+
+
+def _is_synced(obj: object) -> bool:
+    return getattr(type(obj), "__synced__", False)
+
+
+def _context(session: Session) -> WriteContext:
+    ctx = session.info.get("write")
+    if ctx is None:
+        raise NadiError("a write outside a service transaction was refused (use Database.write)")
+    return ctx
+
+
+@event.listens_for(RecordSession, "before_flush")
+def _guard_and_stamp(session: Session, _flush_context, _instances) -> None:
+    _context(session)
+    for obj in session.deleted:
+        if _is_synced(obj) or isinstance(obj, _APPEND_ONLY):
+            raise ForbiddenDelete(f"{type(obj).__tablename__} rows are never deleted; void them with a reason")
+    now = utcnow()
+    for obj in session.new:
+        if _is_synced(obj):
+            obj.id = obj.id or uuid7()
+            obj.created_at = obj.created_at or now
+            obj.updated_at = obj.updated_at or now
+            _refuse_if_parent_signed(session, obj)
+    for obj in session.dirty:
+        if isinstance(obj, _APPEND_ONLY) and session.is_modified(obj):
+            raise ImmutableRecord(f"{type(obj).__tablename__} rows are append-only")
+        if not (_is_synced(obj) and session.is_modified(obj)):
+            continue
+        changed = _changed_fields(obj)
+        if isinstance(obj, Signable) and _committed(obj, "signed_at") is not None and not changed <= VOID_FIELDS:
+            raise ImmutableRecord(
+                f"{type(obj).__tablename__} {obj.id} is signed and cannot change "
+                f"({', '.join(sorted(changed - VOID_FIELDS))}); record an amendment instead"
+            )
+        _refuse_if_parent_signed(session, obj)
+        obj.updated_at = now
+
+
+@event.listens_for(RecordSession, "after_flush")
+def _write_changes(session: Session, _flush_context) -> None:
+    ctx = _context(session)
+    rows: list[dict[str, Any]] = []
+    for obj, op in [(o, "insert") for o in session.new] + [(o, "update") for o in session.dirty]:
+        if not _is_synced(obj):
+            continue
+        mapper = inspect(obj).mapper
+        if op == "insert":
+            fields = {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+        else:
+            keys = _changed_fields(obj)
+            if not keys:
+                continue
+            fields = {key: getattr(obj, key) for key in keys}
+        rows.append(
+            {
+                "id": uuid7(),
+                "tx_id": ctx.tx_id,
+                "entity": mapper.local_table.name,
+                "row_id": obj.id,
+                "op": op,
+                "data": json.dumps({k: _to_json(mapper, k, v) for k, v in fields.items()}, sort_keys=True, ensure_ascii=False),
+                "hlc": ctx.clock.now(),
+                "node_id": ctx.node_id,
+                "recorded_at": utcnow(),
+            }
+        )
+    if rows:
+        session.connection().execute(insert(Change), rows)
+
+
+def _changed_fields(obj: object) -> set[str]:
+    state = inspect(obj)
+    return {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
+
+
+def _committed(obj: object, key: str) -> Any:
+    history = inspect(obj).attrs[key].history
+    if history.deleted:
+        return history.deleted[0]
+    return history.unchanged[0] if history.unchanged else None
+
+
+def _refuse_if_parent_signed(session: Session, obj: object) -> None:
+    rule = SIGNED_PARENT.get(type(obj))
+    if rule is None:
+        return
+    parent_cls, fk = rule
+    parent = session.get(parent_cls, getattr(obj, fk))
+    if parent is not None and _committed(parent, "signed_at") is not None:
+        raise ImmutableRecord(
+            f"{parent_cls.__tablename__} {parent.id} is signed; its {type(obj).__tablename__} rows cannot change"
+        )
+
+
+def _to_json(mapper, key: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime):
+        return UtcDateTime().process_bind_param(value, None)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{mapper.local_table.name}.{key}: cannot record a {type(value).__name__} in a change")
