@@ -21,14 +21,14 @@ from core.errors import NadiError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _config() -> Config:
+def _config(migrations: Path = MIGRATIONS) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations))
     return cfg
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+def head_revision(migrations: Path = MIGRATIONS) -> str | None:
+    return ScriptDirectory.from_config(_config(migrations)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -36,11 +36,11 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, target: str = "head") -> None:
-    cfg = _config()
+def upgrade(engine: Engine, target: str = "head", migrations: Path = MIGRATIONS) -> None:
+    cfg = _config(migrations)
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
-        if target == "head" and MigrationContext.configure(conn).get_current_revision() == head_revision():
+        if target == "head" and MigrationContext.configure(conn).get_current_revision() == head_revision(migrations):
             conn.rollback()
             return
         conn.rollback()
