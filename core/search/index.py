@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core.search.names import deletes, fold, name_tokens, phonetic_key
@@ -56,35 +56,48 @@ def index_document(full_name: str, mobile: str | None, abha_number: str | None, 
 
 
 def reindex_patients(session: Session, patient_ids: Iterable[str]) -> None:
-    conn = session.connection()
-    for patient_id in set(patient_ids):
-        row = conn.execute(
-            text("SELECT rowid, full_name, mobile, abha_number, abha_address, voided_at FROM patient WHERE id = :id"),
-            {"id": patient_id},
-        ).one_or_none()
-        if row is None:
-            continue
-        conn.execute(text("DELETE FROM patient_search WHERE rowid = :r"), {"r": row.rowid})
-        if row.voided_at is not None:
+    """Rewrite the index rows of these patients (in the caller's transaction), in batches."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    ids = list(dict.fromkeys(patient_ids))
+    for start in range(0, len(ids), _CHUNK):
+        _reindex_chunk(cursor, ids[start : start + _CHUNK])
+
+
+_CHUNK = 500
+
+
+def _reindex_chunk(cursor, ids: list[str]) -> None:
+    marks = ",".join("?" * len(ids))
+    rows = cursor.execute(
+        f"SELECT rowid, id, full_name, mobile, abha_number, abha_address, voided_at FROM patient WHERE id IN ({marks})", ids
+    ).fetchall()
+    identifiers: dict[str, list[str]] = {}
+    for pid, value in cursor.execute(
+        f"SELECT patient_id, value FROM patient_identifier WHERE voided_at IS NULL AND patient_id IN ({marks})", ids
+    ):
+        identifiers.setdefault(pid, []).append(value)
+    cursor.executemany("DELETE FROM patient_search WHERE rowid = ?", [(r[0],) for r in rows])
+    documents = []
+    words: dict[str, None] = {}
+    for rowid, pid, full_name, mobile, abha_number, abha_address, voided_at in rows:
+        if voided_at is not None:
             continue  # a voided registration is no longer found by search
-        identifiers = conn.execute(
-            text("SELECT value FROM patient_identifier WHERE patient_id = :id AND voided_at IS NULL"), {"id": patient_id}
-        ).scalars()
-        doc = index_document(row.full_name, row.mobile, row.abha_number, row.abha_address, identifiers)
-        conn.execute(
-            text("INSERT INTO patient_search(rowid, name, phonetic, numbers, ids) VALUES (:r, :name, :phonetic, :numbers, :ids)"),
-            {"r": row.rowid, **doc},
-        )
-        _add_terms(conn, doc["name"].split())
+        doc = index_document(full_name, mobile, abha_number, abha_address, identifiers.get(pid, ()))
+        documents.append((rowid, doc["name"], doc["phonetic"], doc["numbers"], doc["ids"]))
+        words.update(dict.fromkeys(doc["name"].split()))
+    cursor.executemany("INSERT INTO patient_search(rowid, name, phonetic, numbers, ids) VALUES (?, ?, ?, ?, ?)", documents)
+    _add_terms(cursor, list(words))
 
 
-def _add_terms(conn, words: list[str]) -> None:
+def _add_terms(cursor, words: list[str]) -> None:
+    new_variants = []
     for word in words:
         # The word's own row doubles as "seen before": only a new word pays for its deletions.
-        if conn.execute(text("INSERT OR IGNORE INTO search_term(variant, term) VALUES (:w, :w)"), {"w": word}).rowcount:
-            variants = [{"v": v, "w": word} for v in deletes(word) if v != word]
-            if variants:
-                conn.execute(text("INSERT OR IGNORE INTO search_term(variant, term) VALUES (:v, :w)"), variants)
+        cursor.execute("INSERT OR IGNORE INTO search_term(variant, term) VALUES (?, ?)", (word, word))
+        if cursor.rowcount:
+            new_variants += [(v, word) for v in deletes(word) if v != word]
+    if new_variants:
+        cursor.executemany("INSERT OR IGNORE INTO search_term(variant, term) VALUES (?, ?)", new_variants)
 
 
 @event.listens_for(RecordSession, "after_flush")

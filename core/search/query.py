@@ -16,14 +16,15 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
 from core.search.index import compact
-from core.search.names import deletes, edit_distance, fold, name_tokens, phonetic_key
+from core.search.names import deletes, edit_distance, name_tokens, phonetic_key
 from core.validation import age_on
 
-CANDIDATES = 200
+CANDIDATES = 100
 _DIGITS_ONLY = re.compile(r"^[\d\s\-+()]+$")
 
 
@@ -88,25 +89,35 @@ def search_patients(conn: Connection, raw: str, limit: int = 20) -> list[Patient
     query = parse_query(raw)
     if query.empty:
         return []
+    cursor = conn.connection.driver_connection.cursor()  # the hot path skips SQLAlchemy's wrapping
     found: dict[int, None] = {}
-    for match in _phases(conn, query):
-        for (rowid,) in conn.exec_driver_sql(
-            "SELECT rowid FROM patient_search WHERE patient_search MATCH ? LIMIT ?", (match, CANDIDATES)
-        ):
+    for loose, match in _phases(cursor, query, lambda: len(found)):
+        if loose and found:
+            break  # typo-fixing is for when nothing else matched: it must not bury real matches
+        for (rowid,) in cursor.execute("SELECT rowid FROM patient_search WHERE patient_search MATCH ? LIMIT ?", (match, CANDIDATES)):
             found.setdefault(rowid)
         if len(found) >= limit:
             break
     if not found:
         return []
-    return _rank(conn, query, list(found), limit)
+    return _rank(cursor, query, list(found), limit)
+
+
+# Names repeat across thousands of patients: ranking looks the same words up again and again.
+_sound = lru_cache(maxsize=200_000)(phonetic_key)
+
+
+@lru_cache(maxsize=100_000)
+def _words(full_name: str) -> tuple[str, ...]:
+    return tuple(name_tokens(full_name))
 
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', "") + '"'
 
 
-def _phases(conn: Connection, q: _Query):
-    """FTS5 MATCH expressions from strictest to loosest; each word must match (any order)."""
+def _phases(cursor, q: _Query, found_so_far):
+    """(loose, FTS5 MATCH expression), strictest first; every word must match, in any order."""
     fixed = [f"(numbers:{_quote(n)}* OR ids:{_quote(n)}*)" for n in q.numbers]
     fixed += [f"ids:{_quote(i)}*" for i in q.ids]
 
@@ -114,80 +125,82 @@ def _phases(conn: Connection, q: _Query):
         return " AND ".join(per_word + fixed)
 
     if not q.words:
-        yield conj([])
+        yield False, conj([])
         return
-    yield conj([f"name:{_quote(w)}" for w in q.words])
-    yield conj([f"name:{_quote(w)}*" for w in q.words])
-    sound = [f"(name:{_quote(w)}* OR phonetic:{_quote(phonetic_key(w))})" for w in q.words]
-    yield conj(sound)
+    yield False, conj([f"name:{_quote(w)}" for w in q.words])
+    yield False, conj([f"name:{_quote(w)}*" for w in q.words])
+    sound = [f"(name:{_quote(w)}* OR phonetic:{_quote(_sound(w))})" for w in q.words]
+    yield False, conj(sound)
+    if found_so_far():
+        return  # no need to look up corrections
     fuzzy = []
     for w, alt in zip(q.words, sound, strict=True):
-        fixes = _corrections(conn, w)
+        fixes = _corrections(cursor, w)
         fuzzy.append(alt[:-1] + "".join(f" OR name:{_quote(f)}" for f in fixes) + ")" if fixes else alt)
     if fuzzy != sound:
-        yield conj(fuzzy)
+        yield True, conj(fuzzy)
 
 
-def _corrections(conn: Connection, word: str) -> list[str]:
+def _corrections(cursor, word: str) -> list[str]:
     """Indexed name words within one typo (edit or swap) of `word`."""
     if len(word) < 4:
         return []
     variants = sorted(deletes(word))
     marks = ",".join("?" * len(variants))
-    terms = conn.exec_driver_sql(f"SELECT DISTINCT term FROM search_term WHERE variant IN ({marks})", tuple(variants)).scalars()
+    terms = [t for (t,) in cursor.execute(f"SELECT DISTINCT term FROM search_term WHERE variant IN ({marks})", variants)]
     return sorted(t for t in terms if t != word and edit_distance(word, t, 1) <= 1)
 
 
-def _rank(conn: Connection, q: _Query, rowids: list[int], limit: int) -> list[PatientHit]:
+def _rank(cursor, q: _Query, rowids: list[int], limit: int) -> list[PatientHit]:
     marks = ",".join("?" * len(rowids))
-    rows = conn.exec_driver_sql(
-        f"SELECT rowid, id, full_name, gender, date_of_birth, mobile, abha_number, abha_address "
-        f"FROM patient WHERE rowid IN ({marks})",
-        tuple(rowids),
-    ).all()
+    rows = cursor.execute(
+        f"SELECT id, full_name, gender, date_of_birth, mobile, abha_number, abha_address FROM patient WHERE rowid IN ({marks})",
+        rowids,
+    ).fetchall()
     ids_by_patient: dict[str, list[str]] = {}
     if q.ids or q.numbers:
-        pids = [r.id for r in rows]
+        pids = [r[0] for r in rows]
         pmarks = ",".join("?" * len(pids))
-        for pid, value in conn.exec_driver_sql(
-            f"SELECT patient_id, value FROM patient_identifier WHERE voided_at IS NULL AND patient_id IN ({pmarks})", tuple(pids)
+        for pid, value in cursor.execute(
+            f"SELECT patient_id, value FROM patient_identifier WHERE voided_at IS NULL AND patient_id IN ({pmarks})", pids
         ):
             ids_by_patient.setdefault(pid, []).append(compact(value))
     today = date.today()
-    query_keys = [phonetic_key(w) for w in q.words]
+    query_keys = [_sound(w) for w in q.words]
     scored = []
-    for r in rows:
-        tokens = name_tokens(r.full_name)
+    for pid, full_name, gender, born_text, mobile, abha_number, abha_address in rows:
+        tokens = _words(full_name)
         score = _name_score(q.words, query_keys, tokens) if q.words else 0.0
         if score is None:
             continue
-        score += _number_score(q.numbers, r.mobile, r.abha_number, ids_by_patient.get(r.id, []))
-        score += _id_score(q.ids, r.abha_address, ids_by_patient.get(r.id, []))
-        born = date.fromisoformat(r.date_of_birth) if r.date_of_birth else None
-        hit = PatientHit(r.id, r.full_name, r.gender, age_on(born, today) if born else None, r.mobile, r.abha_number, r.abha_address, round(score, 2))
-        scored.append((-score, len(tokens), fold(r.full_name), r.id, hit))
+        score += _number_score(q.numbers, mobile, abha_number, ids_by_patient.get(pid, []))
+        score += _id_score(q.ids, abha_address, ids_by_patient.get(pid, []))
+        born = date.fromisoformat(born_text) if born_text else None
+        hit = PatientHit(pid, full_name, gender, age_on(born, today) if born else None, mobile, abha_number, abha_address, round(score, 2))
+        scored.append((-score, len(tokens), tokens, pid, hit))
     scored.sort(key=lambda s: s[:4])
     return [s[-1] for s in scored[:limit]]
 
 
-def _name_score(words: list[str], keys: list[str], tokens: list[str]) -> float | None:
+def _name_score(words: list[str], keys: list[str], tokens: tuple[str, ...]) -> float | None:
     """How well the query words meet the name; None if some word meets nothing in it."""
     if not tokens:
         return None
-    token_keys = [phonetic_key(t) for t in tokens]
     total = 0.0
     used: set[int] = set()
     positions = []
     for word, key in zip(words, keys, strict=True):
         best, best_at = 0.0, -1
-        for i, (tok, tkey) in enumerate(zip(tokens, token_keys, strict=True)):
+        for i, tok in enumerate(tokens):
             if i in used:
                 continue
             if tok == word:
                 s = 100.0
             elif tok.startswith(word):
                 s = 60.0 + 30.0 * len(word) / len(tok)
-            elif tkey == key:
+            elif best >= 55.0:
+                continue  # a prefix match already beats anything the slower checks below can give
+            elif _sound(tok) == key:
                 s = 55.0
             elif len(word) >= 4 and edit_distance(word, tok, 1) <= 1:
                 s = 45.0

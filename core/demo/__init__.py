@@ -1,0 +1,1 @@
+"""Demo data: a realistic, synthetic Indian clinic, the same for the same seed."""
