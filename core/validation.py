@@ -32,6 +32,16 @@ def indian_mobile(value: str) -> str:
     return digits
 
 
+def phone_number(value: str) -> str:
+    """A clinic's phone: a mobile or a landline with its STD code, kept as 10 digits."""
+    digits = _SEPARATORS.sub("", value)
+    digits = digits[3:] if digits.startswith("+91") else digits
+    digits = digits[1:] if len(digits) == 11 and digits.startswith("0") else digits
+    if not (len(digits) == 10 and digits.isdigit() and digits[0] != "0"):
+        raise ValueError(f"{value!r} is not an Indian phone number (10 digits with the STD code, +91 optional)")
+    return digits
+
+
 def abha_number(value: str) -> str:
     digits = _SEPARATORS.sub("", value)
     if not (len(digits) == 14 and digits.isdigit()):
@@ -98,6 +108,7 @@ def _blank_to_none(value: Any) -> Any:
 
 
 Mobile = Annotated[str, AfterValidator(indian_mobile)]
+Phone = Annotated[str, AfterValidator(phone_number)]
 AbhaNumber = Annotated[str, AfterValidator(abha_number)]
 AbhaAddress = Annotated[str, AfterValidator(abha_address)]
 Pincode = Annotated[str, AfterValidator(pincode)]

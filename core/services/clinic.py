@@ -11,7 +11,7 @@ from core import audit
 from core.errors import InvalidInput
 from core.storage.database import SYSTEM, Actor, Database
 from core.storage.models import Clinic, Staff
-from core.validation import Input, Mobile, PersonName, Pincode, Text, parse
+from core.validation import Input, Mobile, PersonName, Phone, Pincode, Text, parse
 
 Role = Literal["admin", "doctor", "receptionist", "nurse"]
 
@@ -23,7 +23,7 @@ class ClinicInput(Input):
     district: Text = None
     state: Text = None
     pincode: Pincode | None = None
-    phone: Mobile | None = None
+    phone: Phone | None = None
     hfr_id: Annotated[str | None, Field(pattern=r"^IN\d{10}$")] = None
     upi_id: Annotated[str | None, Field(pattern=r"^[A-Za-z0-9.\-_]{2,256}@[A-Za-z]{2,64}$")] = None
 

@@ -43,14 +43,7 @@ def record_lab_result(db: Database, actor: Actor, lab_order_id: str, data: LabRe
     result = parse(LabResultInput, data, "lab_result")
     if result.reference_low is not None and result.reference_high is not None and result.reference_low > result.reference_high:
         raise InvalidInput({"lab_result.reference_low": "the low end of the reference range is above the high end"})
-    number = _number(result.value)
-    flag = None
-    if number is not None and (result.reference_low is not None or result.reference_high is not None):
-        flag = "normal"
-        if result.reference_low is not None and number < result.reference_low:
-            flag = "low"
-        elif result.reference_high is not None and number > result.reference_high:
-            flag = "high"
+    number, flag = flag_for(result)
     with db.write(actor) as session:
         order = get_or_fail(session, LabOrder, lab_order_id)
         row = LabResult(
@@ -70,6 +63,18 @@ def record_lab_result(db: Database, actor: Actor, lab_order_id: str, data: LabRe
         session.flush()
         audit.record(session, "lab.result", entity="lab_result", entity_id=row.id, patient_id=order.patient_id, detail={"test": order.test_name, "flag": flag})
         return row
+
+
+def flag_for(result: LabResultInput) -> tuple[float | None, str | None]:
+    """The numeric value, and low/high/normal against the reference range given (if any)."""
+    number = _number(result.value)
+    if number is None or (result.reference_low is None and result.reference_high is None):
+        return number, None
+    if result.reference_low is not None and number < result.reference_low:
+        return number, "low"
+    if result.reference_high is not None and number > result.reference_high:
+        return number, "high"
+    return number, "normal"
 
 
 def _number(value: str) -> float | None:
