@@ -44,9 +44,9 @@ def index_document(full_name: str, mobile: str | None, abha_number: str | None, 
         ids += [compact(abha_address), compact(abha_address.split("@", 1)[0])]
     for value in identifiers:
         ids.append(compact(value))
-        digits = re.sub(r"\D", "", value)
-        if digits and digits != compact(value):
-            ids += [digits, digits.lstrip("0") or "0"]
+        # Each run of digits on its own too: people quote the serial at the end of UHID/2023/004512.
+        for run in re.findall(r"\d+", value):
+            ids += [run, run.lstrip("0") or "0"]
     return {
         "name": " ".join(words),
         "phonetic": " ".join(phonetic_key(w) for w in words),

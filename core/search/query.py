@@ -201,7 +201,8 @@ def _name_score(words: list[str], keys: list[str], tokens: tuple[str, ...]) -> f
             elif best >= 55.0:
                 continue  # a prefix match already beats anything the slower checks below can give
             elif _sound(tok) == key:
-                s = 55.0
+                # Sounds the same; the spelling closer to what was typed ranks first (Luxmi -> Laxmi).
+                s = 50.0 + 5.0 * max(0, 2 - edit_distance(word, tok, 2))
             elif len(word) >= 4 and edit_distance(word, tok, 1) <= 1:
                 s = 45.0
             else:
