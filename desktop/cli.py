@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 
 from core import __version__
 from core.errors import NadiError
@@ -25,6 +26,16 @@ def _open(args, create: bool = False):
     from core.storage.database import open_database  # noqa: PLC0415
 
     return open_database(load_settings(args.data_dir), create=create)
+
+
+@contextmanager
+def _opened(args):
+    """The data directory's database, closed again however the command ends."""
+    db, _ = _open(args)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def _emit(args, data, text: str) -> None:
@@ -57,12 +68,8 @@ def cmd_demo(args) -> int:
 def cmd_search(args) -> int:
     from core.search.query import search_patients  # noqa: PLC0415
 
-    db, _ = _open(args)
-    try:
-        with db.read() as session:
-            hits = search_patients(session.connection(), args.query, limit=args.limit or db.settings.search_limit)
-    finally:
-        db.close()
+    with _opened(args) as db, db.read() as session:
+        hits = search_patients(session.connection(), args.query, limit=args.limit or db.settings.search_limit)
     rows = [hit.as_dict() for hit in hits]
     lines = [f"{h['name']:<32} {h['gender'][:1].upper()} {h['age'] if h['age'] is not None else '?':>3}  {h['mobile'] or '':<10}  {h['abha_number'] or ''}" for h in rows]
     _emit(args, rows, "\n".join(lines) or "No patient matches.")
@@ -72,11 +79,8 @@ def cmd_search(args) -> int:
 def cmd_stats(args) -> int:
     from core.stats import record_counts  # noqa: PLC0415
 
-    db, _ = _open(args)
-    try:
+    with _opened(args) as db:
         counts = record_counts(db)
-    finally:
-        db.close()
     _emit(args, counts, "\n".join(f"{k:<20} {v}" for k, v in counts.items()))
     return 0
 
@@ -84,11 +88,8 @@ def cmd_stats(args) -> int:
 def cmd_audit_verify(args) -> int:
     from core.audit import verify_chain  # noqa: PLC0415
 
-    db, _ = _open(args)
-    try:
+    with _opened(args) as db:
         report = verify_chain(db)
-    finally:
-        db.close()
     text = f"Audit trail intact: {report.events} events, head {report.head[:16]}…" if report.ok else f"AUDIT TRAIL BROKEN at event {report.broken_at_seq}: {report.problem}"
     _emit(args, report.as_dict(), text)
     return 0 if report.ok else 1
@@ -115,7 +116,14 @@ def cmd_key_recover(args) -> int:
 def cmd_bench_search(args) -> int:
     from core.bench.search import run_search_bench  # noqa: PLC0415
 
-    result = run_search_bench(patients=args.patients, seed=args.seed, rounds=args.rounds)
+    from pathlib import Path  # noqa: PLC0415
+
+    if args.patients < 1:
+        raise NadiError("--patients must be at least 1")
+    target = Path(args.data_dir) if args.data_dir else None
+    if target and (target / "nadi.db").exists():
+        raise NadiError(f"{target} already holds a Nadi database; the benchmark builds its own in a new directory")
+    result = run_search_bench(patients=args.patients, seed=args.seed, rounds=args.rounds, data_dir=target)
     _emit(args, result, json.dumps(result, indent=2))
     return 0
 
@@ -162,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
     p = bench_sub.add_parser("search", help="our search against a bare FTS5 query on N synthetic patients")
+    p.add_argument("--data-dir", metavar="DIR", help="build the benchmark clinic here and keep it (default: a temporary directory)")
     p.add_argument("--patients", type=int, default=200_000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--rounds", type=int, default=5, help="passes over the query mix (default 5)")

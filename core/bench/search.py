@@ -69,9 +69,9 @@ def _percentile(values: list[float], p: float) -> float:
 
 def run_search_bench(patients: int, seed: int = 7, rounds: int = 5, data_dir: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="nadi-bench-") as tmp:
-        directory = data_dir or Path(tmp) / "clinic"
-        key_dir = Path(tmp) / "keys"
-        settings = load_settings(directory).model_copy(update={"key_dir": key_dir})
+        settings = load_settings(data_dir or Path(tmp) / "clinic")
+        if data_dir is None:  # a throwaway clinic keeps its key in the throwaway directory too
+            settings = settings.model_copy(update={"key_dir": Path(tmp) / "keys"})
         db, _ = open_database(settings, create=True)
         try:
             from core.services.patients import register_patients  # noqa: PLC0415
@@ -93,7 +93,7 @@ def run_search_bench(patients: int, seed: int = 7, rounds: int = 5, data_dir: Pa
             with db.read() as session:
                 conn = session.connection()
                 for round_no in range(rounds):
-                    for kind, query, name in mix:
+                    for _kind, query, name in mix:
                         t0 = time.perf_counter_ns()
                         hits = search_patients(conn, query, limit=20)
                         t1 = time.perf_counter_ns()

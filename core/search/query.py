@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from core.search.index import compact
 from core.search.names import deletes, edit_distance, name_tokens, phonetic_key

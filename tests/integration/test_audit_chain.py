@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-from sqlalchemy import text
 
 from core.audit import verify_chain
 from core.services.patients import open_patient_record, register_patient
