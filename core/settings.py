@@ -12,12 +12,16 @@ import tomllib
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import InvalidInput
 
 SETTINGS_FILE = "settings.toml"
 ENV_PREFIX = "NADI_"
+# NADI_* variables that choose how the program runs rather than configure a clinic.
+NON_SETTING_VARIABLES = frozenset({"NADI_DATA_DIR", "NADI_DEBUG", "NADI_EXIT_AFTER_SHOW"})
 
 
 class Settings(BaseModel):
@@ -26,7 +30,9 @@ class Settings(BaseModel):
     data_dir: Path
     # Where this OS user's database keys are kept: outside the data directory, so a copy of the
     # data directory (a backup, a stolen disk image of D:\) does not carry its own key.
-    key_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_config_dir("Nadi", False)) / "keys")
+    # Its own application folder: on Windows and macOS the config and data folders of one app
+    # are the same folder, so "Nadi/keys" would sit inside the default data directory.
+    key_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_config_dir("NadiKeys", False)))
     # A database key given directly (64 hex characters), for headless servers where a key store
     # file is not wanted. Takes precedence over the key store.
     db_key: str | None = None
@@ -34,6 +40,21 @@ class Settings(BaseModel):
     search_limit: int = Field(default=20, ge=1, le=500)
     # Record an audit event each time someone opens a patient's clinical record.
     audit_record_opens: bool = True
+
+    @field_validator("clinic_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name (like Asia/Kolkata)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _key_outside_data(self) -> Settings:
+        if self.key_dir.resolve().is_relative_to(self.data_dir.resolve()):
+            raise ValueError(f"key_dir: {self.key_dir} is inside the data directory; the key must be kept apart from the data")
+        return self
 
 
 def default_data_dir() -> Path:
@@ -52,24 +73,36 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 def load_settings(data_dir: str | os.PathLike[str] | None = None) -> Settings:
     directory = resolve_data_dir(data_dir)
     values: dict[str, object] = {}
+    fields = set(Settings.model_fields) - {"data_dir"}
     path = directory / SETTINGS_FILE
     if path.exists():
         try:
-            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            from_file = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad may add a BOM
         except tomllib.TOMLDecodeError as exc:
             raise InvalidInput({str(path): f"not valid TOML ({exc})"}) from None
-    fields = set(Settings.model_fields) - {"data_dir"}
-    for name in fields:
-        env = os.environ.get(ENV_PREFIX + name.upper())
-        if env is not None:
-            values[name] = env
+        if "db_key" in from_file:
+            raise InvalidInput({f"{SETTINGS_FILE}: db_key": "the database key must never be written in the data directory; give it as NADI_DB_KEY"})
+        for name in sorted(set(from_file) - fields):
+            raise InvalidInput({f"{SETTINGS_FILE}: {name}": f"is not a Nadi setting (settings are: {', '.join(sorted(fields))})"})
+        values.update(from_file)
+    for name, env in os.environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        field = name[len(ENV_PREFIX):].lower()
+        if field in fields:
+            values[field] = env
+        elif name not in NON_SETTING_VARIABLES:
+            raise InvalidInput({name: f"is not a Nadi setting (settings are: {', '.join(ENV_PREFIX + f.upper() for f in sorted(fields))})"})
     values["data_dir"] = directory
     try:
         return Settings(**values)
     except ValidationError as exc:
         problems = {}
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            message = err["msg"].removeprefix("Value error, ")
+            field = ".".join(str(p) for p in err["loc"])
+            if not field and ": " in message:
+                field, message = message.split(": ", 1)
             source = f"{ENV_PREFIX}{field.upper()}" if os.environ.get(ENV_PREFIX + field.upper()) else f"{SETTINGS_FILE}: {field}"
-            problems[source] = err["msg"]
+            problems[source] = message
         raise InvalidInput(problems) from None

@@ -119,7 +119,8 @@ Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
 
 
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # NaN and infinity pass range checks that compare; no clinical or money value is ever one.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 def _optional(kind):

@@ -61,6 +61,10 @@ def run_app(data_dir: str | None) -> int:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
         raise NadiError("no display to open the window on (for a headless check set QT_QPA_PLATFORM=offscreen)")
     status = load_status(data_dir)
+    if status.recovery_key:
+        # Also on the terminal: a window can be closed, missed, or (headless) never seen.
+        print(f"New encrypted database in {status.data_dir}.", file=sys.stderr)
+        print(f"Recovery key (shown once; keep it safe, it is the only way onto a new PC): {status.recovery_key}", file=sys.stderr)
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -17,8 +17,13 @@ from core import __version__
 from core.errors import NadiError
 
 
-def _data_dir_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", metavar="DIR", help="clinic data directory (default: NADI_DATA_DIR, else your user data folder)")
+def _data_dir_arg(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # Accepted before or after the command; a subcommand's own default must not wipe out a
+    # --data-dir given before it, hence SUPPRESS there.
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=None if top else argparse.SUPPRESS,
+        help="clinic data directory (default: NADI_DATA_DIR, else your user data folder)",
+    )
 
 
 def _open(args, create: bool = False):
@@ -124,14 +129,20 @@ def cmd_bench_search(args) -> int:
     if target and (target / "nadi.db").exists():
         raise NadiError(f"{target} already holds a Nadi database; the benchmark builds its own in a new directory")
     result = run_search_bench(patients=args.patients, seed=args.seed, rounds=args.rounds, data_dir=target)
-    _emit(args, result, json.dumps(result, indent=2))
+    app, fts = result["app_ms"], result["fts_ms"]
+    _emit(args, result, "\n".join([
+        f"{result['patients']:,} patients, {result['queries']} queries x {result['rounds']} rounds (built in {result['build_seconds']} s)",
+        f"  Nadi search     p50 {app['p50']:.2f} ms   p95 {app['p95']:.2f} ms   patient in top 20: {result['found_in_top20']['app']:.0%}",
+        f"  bare FTS5 query p50 {fts['p50']:.2f} ms   p95 {fts['p95']:.2f} ms   patient in top 20: {result['found_in_top20']['fts']:.0%}",
+        f"  ratio (p95 / p95): {result['ratio']}",
+    ]))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nadi", description="Nadi: the offline-first clinic appliance.")
     parser.add_argument("--version", action="version", version=f"nadi {__version__}")
-    _data_dir_arg(parser)
+    _data_dir_arg(parser, top=True)
     parser.set_defaults(handler=cmd_app, json=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -170,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
     p = bench_sub.add_parser("search", help="our search against a bare FTS5 query on N synthetic patients")
-    p.add_argument("--data-dir", metavar="DIR", help="build the benchmark clinic here and keep it (default: a temporary directory)")
+    p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="build the benchmark clinic here and keep it (default: a temporary directory)")
     p.add_argument("--patients", type=int, default=200_000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--rounds", type=int, default=5, help="passes over the query mix (default 5)")

@@ -47,17 +47,33 @@ PHONETIC_VERSION = 1
 _NO_DECOMPOSITION = str.maketrans(
     {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"}
 )
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# Scripts Indian names are also registered in: Arabic (Urdu), the Brahmic scripts from Devanagari
+# to Malayalam, and Meetei Mayek. Their vowel signs and viramas are part of the word, not accents.
+_INDIAN_SCRIPTS = "\u0600-\u06ff\u0900-\u0dff\uabc0-\uabff"
+_NOT_WORD = re.compile(f"[^a-z0-9{_INDIAN_SCRIPTS}]+")
+_LATIN_END = "\u0250"  # below this, a base letter is Latin and its combining marks are accents
 
 
 def fold(text: str | None) -> str:
-    """Lowercase, strip diacritics, turn every non [a-z0-9] run into one space."""
+    """Lowercase, strip Latin diacritics, turn every run of other characters into one space.
+
+    Letters of Indian scripts are kept whole (राम stays राम), so a name registered in its own
+    script is found by typing it in that script.
+    """
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = bare.translate(_NO_DECOMPOSITION)
-    return _NOT_ALNUM.sub(" ", bare).strip()
+    kept = []
+    latin_base = True
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            if not latin_base:
+                kept.append(ch)
+            continue
+        latin_base = ch < _LATIN_END
+        kept.append(ch)
+    bare = unicodedata.normalize("NFC", "".join(kept)).translate(_NO_DECOMPOSITION)
+    return _NOT_WORD.sub(" ", bare).strip()
 
 
 # ---------------------------------------------------------------------------
@@ -187,6 +203,8 @@ def _final_vowel_class(run: str) -> str:
 
 def phonetic_key(token: str) -> str:
     """Short ASCII key shared by common spelling variants of one name token.
+
+    A token in an Indian script is its own key: the rules below are for Latin spellings.
 
     After the ordered consonant rules above, vowels are reduced as follows:
     * a leading vowel run becomes "u" if it starts with u/o and "a"

@@ -129,7 +129,8 @@ def _phases(cursor, q: _Query, found_so_far):
         return
     yield False, conj([f"name:{_quote(w)}" for w in q.words])
     yield False, conj([f"name:{_quote(w)}*" for w in q.words])
-    sound = [f"(name:{_quote(w)}* OR phonetic:{_quote(_sound(w))})" for w in q.words]
+    # A half-typed word sounds like the start of the name: "naik" -> Naicker, "agarw" -> Aggarwal.
+    sound = [f"(name:{_quote(w)}* OR phonetic:{_quote(_sound(w))}{'*' if len(w) >= 4 else ''})" for w in q.words]
     yield False, conj(sound)
     if found_so_far():
         return  # no need to look up corrections
@@ -203,6 +204,8 @@ def _name_score(words: list[str], keys: list[str], tokens: tuple[str, ...]) -> f
             elif _sound(tok) == key:
                 # Sounds the same; the spelling closer to what was typed ranks first (Luxmi -> Laxmi).
                 s = 50.0 + 5.0 * max(0, 2 - edit_distance(word, tok, 2))
+            elif len(word) >= 4 and _sound(tok).startswith(key):
+                s = 40.0
             elif len(word) >= 4 and edit_distance(word, tok, 1) <= 1:
                 s = 45.0
             else:

@@ -18,11 +18,18 @@ from core.storage.types import utcnow
 from core.validation import Input, Text, parse
 
 
+MAX_RUPEES = 10_000_000  # one crore: far above any OPD bill, far below integer trouble
+
+
 def to_paise(value: object) -> int:
     try:
         amount = Decimal(str(value).replace(",", "").replace("₹", "").strip())
     except InvalidOperation:
         raise ValueError(f"{value!r} is not an amount in rupees") from None
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount in rupees")
+    if amount > MAX_RUPEES:
+        raise ValueError(f"₹{value} is more than a clinic bill can be (₹{MAX_RUPEES:,})")
     if amount < 0:
         raise ValueError(f"{value} is negative")
     if amount != amount.quantize(Decimal("0.01")):
@@ -59,8 +66,8 @@ def create_bill(db: Database, actor: Actor, data: BillInput | dict) -> Bill:
         raise InvalidInput({"bill.discount": f"₹{bill_in.discount / 100:.2f} is more than the bill (₹{subtotal / 100:.2f})"})
     with db.write(actor) as session:
         get_or_fail(session, Patient, bill_in.patient_id)
-        if bill_in.encounter_id:
-            get_or_fail(session, Encounter, bill_in.encounter_id)
+        if bill_in.encounter_id and get_or_fail(session, Encounter, bill_in.encounter_id).patient_id != bill_in.patient_id:
+            raise InvalidInput({"bill.encounter_id": "that visit belongs to another patient"})
         bill = Bill(id=uuid7(), patient_id=bill_in.patient_id, encounter_id=bill_in.encounter_id, created_by=actor.staff_id, status="open",
                     subtotal_paise=subtotal, discount_paise=bill_in.discount, total_paise=subtotal - bill_in.discount)
         session.add(bill)

@@ -31,6 +31,8 @@ def patient_of(row: Base) -> str | None:
 
 def void(db: Database, actor: Actor, model: type[T], row_id: str, reason: str) -> T:
     """Void a record with a reason: it stays in the record, marked, and drops out of use."""
+    if not issubclass(model, Voidable):
+        raise InvalidInput({"record": f"{model.__tablename__.replace('_', ' ')} records are not voided"})
     reason = (reason or "").strip()
     if len(reason) < 3:
         raise InvalidInput({"reason": "say why this record is being voided"})

@@ -68,6 +68,8 @@ def import_past_visits(db: Database, actor: Actor, visits: list[PastVisitInput |
     for n, v in enumerate(parsed):
         if v.started_at > now:
             raise InvalidInput({f"visits[{n}].started_at": "a past visit cannot be in the future"})
+        if v.bill and v.bill.discount > sum(i.quantity * i.unit_price for i in v.bill.items):
+            raise InvalidInput({f"visits[{n}].bill.discount": "the discount is more than the bill"})
     with db.write(actor) as session:
         doctors: dict[str, Staff] = {}
         for v in parsed:

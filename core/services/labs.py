@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from pydantic import Field
@@ -78,7 +79,9 @@ def flag_for(result: LabResultInput) -> tuple[float | None, str | None]:
 
 
 def _number(value: str) -> float | None:
+    """The value as a number when it is one ("13.2", "1,50,000"); text like "Reactive" stays text."""
     try:
-        return float(value.replace(",", "").strip())
+        number = float(value.replace(",", "").strip())
     except ValueError:
         return None
+    return number if math.isfinite(number) else None

@@ -17,6 +17,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from core.errors import DatabaseKeyError, NadiError
 from core.hlc import HybridLogicalClock
@@ -24,7 +25,7 @@ from core.ids import uuid7
 from core.settings import Settings
 from core.storage import keys
 from core.storage.models import Change, LocalNode
-from core.storage.outbox import SYSTEM, Actor, RecordSession, WriteContext  # noqa: F401  (re-exported)
+from core.storage.outbox import SYSTEM, Actor, ReadSession, RecordSession, WriteContext  # noqa: F401  (re-exported)
 
 # Imported for its side effect: keeps the patient search index in step with every write.
 import core.search.index  # noqa: E402,F401  isort: skip
@@ -48,7 +49,9 @@ def make_engine(path: Path, key: bytes) -> Engine:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         return conn
 
-    engine = create_engine("sqlite://", creator=connect, module=sqlcipher, pool_pre_ping=False)
+    # An explicit QueuePool: with a bare "sqlite://" URL SQLAlchemy would pick a per-thread pool
+    # that closes one thread's connection under another once more threads than its size appear.
+    engine = create_engine("sqlite://", creator=connect, module=sqlcipher, poolclass=QueuePool, pool_size=4, max_overflow=12, pool_timeout=30)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
@@ -81,7 +84,7 @@ class Database:
         self.node_id = node_id
         self.clock = clock
         self._writer = sessionmaker(bind=engine.execution_options(nadi_begin="IMMEDIATE"), class_=RecordSession, expire_on_commit=False)
-        self._reader = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+        self._reader = sessionmaker(bind=engine, class_=ReadSession, expire_on_commit=False)
 
     @property
     def path(self) -> Path:
@@ -93,13 +96,23 @@ class Database:
         with self._writer() as session:
             session.info["write"] = WriteContext(actor, uuid7(), self.node_id, self.clock)
             with session.begin():
+                # Holding the write lock now: catch up with stamps another process on this PC (the
+                # headless agent, a second window) committed, so ours follow them, never tie.
+                latest = session.connection().exec_driver_sql("SELECT hlc FROM change ORDER BY seq DESC LIMIT 1").scalar()
+                if latest:
+                    self.clock.observe(latest)
                 yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read-only session: it refuses to flush, and whatever happens it is rolled back."""
         with self._reader() as session:
-            with session.begin():
+            session.begin()
+            try:
                 yield session
+            finally:
+                session.expunge_all()  # what was read stays usable; the rollback would expire it
+                session.rollback()
 
     def close(self) -> None:
         self.engine.dispose()

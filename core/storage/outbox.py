@@ -29,7 +29,6 @@ from core.storage.models import (
     Change,
     Diagnosis,
     Encounter,
-    LabOrder,
     Prescription,
     PrescriptionItem,
     Signable,
@@ -60,6 +59,15 @@ class WriteContext:
     clock: HybridLogicalClock
 
 
+class ReadSession(Session):
+    """Sessions from Database.read(): looking only."""
+
+
+@event.listens_for(ReadSession, "before_flush")
+def _refuse_writes_when_reading(session: Session, _flush_context, _instances) -> None:
+    raise NadiError("a change was made in a read-only session and refused (writes go through a service)")
+
+
 class RecordSession(Session):
     """The session class change capture and search indexing listen on (see outbox.py)."""
 
@@ -72,7 +80,7 @@ SIGNED_PARENT = {
     PrescriptionItem: (Prescription, "prescription_id"),
     Vitals: (Encounter, "encounter_id"),
     Diagnosis: (Encounter, "encounter_id"),
-    LabOrder: (Encounter, "encounter_id"),
+    # Lab orders are not frozen with the note: their results arrive after the visit is signed.
 }
 _APPEND_ONLY = (AuditEvent, Change)
 
@@ -86,6 +94,13 @@ def _context(session: Session) -> WriteContext:
     if ctx is None:
         raise NadiError("a write outside a service transaction was refused (use Database.write)")
     return ctx
+
+
+@event.listens_for(RecordSession, "do_orm_execute")
+def _refuse_bulk_writes(state) -> None:
+    # A bulk UPDATE or DELETE skips the flush, and with it change records and the signed-record guard.
+    if state.is_update or state.is_delete:
+        raise NadiError("bulk UPDATE/DELETE statements are refused on the clinic record; change rows one by one through a service")
 
 
 @event.listens_for(RecordSession, "before_flush")
@@ -138,7 +153,7 @@ def _write_changes(session: Session, _flush_context) -> None:
                 "entity": mapper.local_table.name,
                 "row_id": obj.id,
                 "op": op,
-                "data": json.dumps({k: _to_json(mapper, k, v) for k, v in fields.items()}, sort_keys=True, ensure_ascii=False),
+                "data": json.dumps({k: _to_json(mapper, k, v) for k, v in fields.items()}, sort_keys=True, ensure_ascii=False, allow_nan=False),
                 "hlc": ctx.clock.now(),
                 "node_id": ctx.node_id,
                 "recorded_at": utcnow(),
@@ -165,11 +180,14 @@ def _refuse_if_parent_signed(session: Session, obj: object) -> None:
     if rule is None:
         return
     parent_cls, fk = rule
-    parent = session.get(parent_cls, getattr(obj, fk))
-    if parent is not None and _committed(parent, "signed_at") is not None:
-        raise ImmutableRecord(
-            f"{parent_cls.__tablename__} {parent.id} is signed; its {type(obj).__tablename__} rows cannot change"
-        )
+    # The parent it belongs to now, and the one it belonged to before (moving a row off a signed
+    # prescription changes that prescription as much as editing it would).
+    for parent_id in {getattr(obj, fk), _committed(obj, fk)} - {None}:
+        parent = session.get(parent_cls, parent_id)
+        if parent is not None and _committed(parent, "signed_at") is not None:
+            raise ImmutableRecord(
+                f"{parent_cls.__tablename__} {parent.id} is signed; its {type(obj).__tablename__} rows cannot change"
+            )
 
 
 def _to_json(mapper, key: str, value: Any) -> Any:

@@ -49,3 +49,13 @@ def test_verify_command_fails_loudly_on_a_broken_trail(db, team):
     out = subprocess.run([sys.executable, "-m", "desktop", "audit", "verify", "--data-dir", str(settings.data_dir)], capture_output=True, text=True)
     assert out.returncode == 1
     assert "AUDIT TRAIL BROKEN at event 2" in out.stdout
+
+
+def test_reordering_events_is_detected(db, team):
+    _busy_day(db, team, 2)
+    _raw(db, "UPDATE audit_event SET seq = -seq WHERE seq IN (5, 6)")
+    _raw(db, "UPDATE audit_event SET seq = 11 WHERE seq = -5")
+    _raw(db, "UPDATE audit_event SET seq = 5 WHERE seq = -6")
+    _raw(db, "UPDATE audit_event SET seq = 6 WHERE seq = 11")
+    report = verify_chain(db)
+    assert not report.ok and report.broken_at_seq == 5

@@ -62,6 +62,11 @@ def test_search_prints_json_best_match_first(demo_dir):
         assert target["full_name"] in [r["name"] for r in by_mobile]
 
 
+def test_data_dir_may_come_before_the_command(demo_dir):
+    out = nadi("--data-dir", str(demo_dir), "stats", "--json")
+    assert json.loads(out.stdout)["patients"] >= 120
+
+
 def test_data_dir_can_come_from_the_environment(demo_dir):
     out = nadi("stats", "--json", env_extra={"NADI_DATA_DIR": str(demo_dir)})
     assert json.loads(out.stdout)["patients"] >= 120

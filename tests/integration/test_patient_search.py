@@ -108,3 +108,16 @@ def test_results_carry_what_the_desk_shows(db, clinic_patients):
         hit = search_patients(s.connection(), "ramesh")[0]
     assert hit.as_dict() == {"id": clinic_patients["Ramesh Kumar"].id, "name": "Ramesh Kumar", "gender": "male", "age": 33,
                              "mobile": "9988776655", "abha_number": "91-1234-5678-9012", "abha_address": None}
+
+
+def test_names_registered_in_indian_scripts_are_found_in_that_script(db, team):
+    register_patient(db, team.receptionist, {"full_name": "राम कुमार वर्मा", "gender": "M", "age_years": 60})
+    register_patient(db, team.receptionist, {"full_name": "செந்தில் குமார்", "gender": "M", "age_years": 35})
+    assert names(db, "राम") == ["राम कुमार वर्मा"]
+    assert names(db, "वर्मा रा") == ["राम कुमार वर्मा"]
+    assert names(db, "செந்") == ["செந்தில் குமார்"]
+
+
+def test_a_half_typed_word_finds_a_name_that_starts_with_its_sound(db, team):
+    register_patient(db, team.receptionist, {"full_name": "Kumaravel Naicker", "gender": "M", "age_years": 50})
+    assert names(db, "kumaravel naik") == ["Kumaravel Naicker"]

@@ -219,3 +219,123 @@ def test_likely_duplicates_need_more_than_a_shared_family_mobile(db, team):
     found = patients.likely_duplicates(db, {"full_name": "Mohd Irfan Sheikh", "gender": "M", "age_years": 41, "mobile": "98200 98200"})
     assert [d.patient.full_name for d in found] == ["Mohammed Irfan Shaikh"]
     assert found[0].reason == "same mobile, similar name and age"
+
+
+def test_many_threads_writing_at_once_lose_nothing_and_keep_the_chain(db, team):
+    import threading
+
+    from core.audit import verify_chain
+
+    errors = []
+
+    def desk(n):
+        try:
+            for i in range(8):
+                patients.register_patient(db, team.receptionist, {"full_name": f"Thread {n} Patient {i}", "gender": "F", "age_years": 30})
+                with db.read() as s:
+                    s.scalar(select(func.count()).select_from(Patient))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=desk, args=(n,)) for n in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Patient)) == 80
+    assert verify_chain(db).ok
+
+
+def test_two_programs_on_one_database_never_tie_or_reverse_clock_stamps(db, team):
+    from core.storage.database import open_database
+
+    other, _ = open_database(db.settings)  # e.g. the headless sync agent beside the desk
+    try:
+        other.clock._wall_ms = lambda: 1_000  # its PC clock is far behind
+        for i in range(5):
+            patients.register_patient(db if i % 2 else other, team.receptionist, {**RAVI, "full_name": f"Alternating {i}"})
+    finally:
+        other.close()
+    with db.read() as s:
+        stamps = s.scalars(select(Change.hlc).order_by(Change.seq)).all()
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+
+
+def test_reads_cannot_write_and_bulk_statements_are_refused(db, team):
+    from sqlalchemy import update
+
+    from core.errors import NadiError
+
+    p = patients.register_patient(db, team.receptionist, RAVI)
+    before = snapshot(db)
+    with pytest.raises(NadiError, match="read-only"):
+        with db.read() as s:
+            s.get(Patient, p.id).mobile = "9000000000"
+            s.flush()
+    with pytest.raises(NadiError, match="bulk UPDATE"):
+        with db.write(team.admin) as s:
+            s.execute(update(Patient).values(mobile="9000000000"))
+    assert snapshot(db) == before
+    with db.read() as s:
+        assert s.get(Patient, p.id).mobile == "9431022334"
+
+
+def test_an_item_cannot_be_moved_off_a_signed_prescription(db, team):
+    from core.storage.models import PrescriptionItem
+
+    e = visits.start_encounter(db, team.doctor, patients.register_patient(db, team.receptionist, RAVI).id)
+    signed = prescriptions.create_prescription(db, team.doctor, e.id, [{"drug_name": "Metformin", "strength": "500 mg", "frequency": "BD"}])
+    prescriptions.sign_prescription(db, team.doctor, signed.id)
+    draft = prescriptions.create_prescription(db, team.doctor, e.id, [{"drug_name": "Vitamin D3", "frequency": "once weekly"}])
+    item = prescriptions.prescription_items(db, signed.id)[0]
+    with pytest.raises(ImmutableRecord):
+        with db.write(team.doctor) as s:
+            s.get(PrescriptionItem, item.id).prescription_id = draft.id
+    assert [i.drug_name for i in prescriptions.prescription_items(db, signed.id)] == ["Metformin"]
+
+
+def test_lab_results_can_arrive_after_the_note_is_signed(db, team):
+    e = visits.start_encounter(db, team.doctor, patients.register_patient(db, team.receptionist, RAVI).id)
+    order = labs.order_lab(db, team.doctor, e.id, {"test_name": "HbA1c"})
+    visits.sign_encounter(db, team.doctor, e.id)
+    result = labs.record_lab_result(db, team.receptionist, order.id, {"value": "8.1", "unit": "%", "reference_high": 5.6})
+    assert result.flag == "high"
+
+
+def test_not_a_number_and_absurd_amounts_are_refused_clearly(db, team):
+    p = patients.register_patient(db, team.receptionist, RAVI)
+    e = visits.start_encounter(db, team.doctor, p.id)
+    order = labs.order_lab(db, team.doctor, e.id, {"test_name": "Haemoglobin"})
+    assert labs.record_lab_result(db, team.receptionist, order.id, {"value": "nan", "reference_low": 12, "reference_high": 16}).flag is None
+    with pytest.raises(InvalidInput, match="reference_low"):
+        labs.record_lab_result(db, team.receptionist, order.id, {"value": "13", "reference_low": "inf"})
+    for price, words in [("NaN", "not an amount"), ("Infinity", "not an amount"), ("1e20", "more than a clinic bill")]:
+        with pytest.raises(InvalidInput) as err:
+            billing.create_bill(db, team.receptionist, {"patient_id": p.id, "items": [{"description": "Consultation", "unit_price": price}]})
+        assert words in err.value.problems["bill.items.0.unit_price"]
+
+
+def test_bills_stay_with_their_patient_and_staff_are_not_voided(db, team):
+    from core.storage.models import Staff
+
+    a = patients.register_patient(db, team.receptionist, RAVI)
+    b = patients.register_patient(db, team.receptionist, {**RAVI, "full_name": "Other Person"})
+    e = visits.start_encounter(db, team.doctor, a.id)
+    with pytest.raises(InvalidInput, match="another patient"):
+        billing.create_bill(db, team.receptionist, {"patient_id": b.id, "encounter_id": e.id, "items": [{"description": "Consultation", "unit_price": 300}]})
+    with pytest.raises(InvalidInput, match="not voided"):
+        void(db, team.admin, Staff, team.doctor.staff_id, "left the clinic")
+
+
+def test_an_imported_visit_cannot_carry_a_discount_above_its_bill(db, team):
+    from datetime import UTC, datetime, timedelta
+
+    from core.services.history import import_past_visits
+
+    p = patients.register_patient(db, team.receptionist, RAVI)
+    visit = {"patient_id": p.id, "doctor_id": team.doctor.staff_id, "started_at": datetime.now(UTC) - timedelta(days=3),
+             "bill": {"items": [{"description": "Consultation", "unit_price": "100"}], "discount": "500", "paid_by": "cash"}}
+    with pytest.raises(InvalidInput, match="discount is more than the bill"):
+        import_past_visits(db, team.admin, [visit], source="test")
