@@ -36,6 +36,7 @@ def load_status(data_dir: str | None) -> ClinicStatus:
 
 
 def status_window(status: ClinicStatus):
+    from PySide6.QtCore import Qt  # noqa: PLC0415
     from PySide6.QtWidgets import QLabel, QMainWindow  # noqa: PLC0415
 
     window = QMainWindow()
@@ -51,6 +52,7 @@ def status_window(status: ClinicStatus):
     label = QLabel("".join(lines))
     label.setObjectName("status")
     label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the recovery key can be copied
     label.setMargin(24)
     window.setCentralWidget(label)
     window.resize(720, 360)

@@ -11,6 +11,9 @@ def test_first_start_shows_the_recovery_key_once_and_points_to_demo_data(qtbot, 
     text = window.centralWidget().text()
     assert "No clinic set up yet" in text and "nadi demo" in text
     assert first.recovery_key and first.recovery_key in text
+    from PySide6.QtCore import Qt
+
+    assert window.centralWidget().textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse  # can be copied
     second = load_status(str(data_dir))
     assert second.recovery_key is None
 
