@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -98,7 +98,7 @@ class Database:
             with session.begin():
                 # Holding the write lock now: catch up with stamps another process on this PC (the
                 # headless agent, a second window) committed, so ours follow them, never tie.
-                latest = session.connection().exec_driver_sql("SELECT hlc FROM change ORDER BY seq DESC LIMIT 1").scalar()
+                latest = latest_stamp(session)
                 if latest:
                     self.clock.observe(latest)
                 yield session
@@ -150,11 +150,17 @@ def open_database(settings: Settings, create: bool = False) -> tuple[Database, k
     return Database(settings, engine, node_id, HybridLogicalClock(last_hlc)), new_key
 
 
+def latest_stamp(session: Session) -> int:
+    """The newest clock stamp written here. Read by primary key (the local sequence follows the
+    clock on a node), not max(hlc), which would scan every change record at each start."""
+    return session.scalar(select(Change.hlc).order_by(Change.seq.desc()).limit(1)) or 0
+
+
 def _local_identity(engine: Engine) -> tuple[str, int]:
     with Session(engine.execution_options(nadi_begin="IMMEDIATE")) as session, session.begin():
         node = session.scalar(select(LocalNode))
         if node is None:
             node = LocalNode(node_id=uuid7())
             session.add(node)
-        last_hlc = session.scalar(select(func.max(Change.hlc))) or 0
+        last_hlc = latest_stamp(session)
         return node.node_id, last_hlc

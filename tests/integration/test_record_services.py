@@ -339,3 +339,21 @@ def test_an_imported_visit_cannot_carry_a_discount_above_its_bill(db, team):
              "bill": {"items": [{"description": "Consultation", "unit_price": "100"}], "discount": "500", "paid_by": "cash"}}
     with pytest.raises(InvalidInput, match="discount is more than the bill"):
         import_past_visits(db, team.admin, [visit], source="test")
+
+
+def test_an_opened_record_holds_each_visit_with_its_medicines_and_results(db, team):
+    p = patients.register_patient(db, team.receptionist, {**RAVI, "allergies": [{"substance": "Penicillin"}]})
+    first = visits.start_encounter(db, team.doctor, p.id, note={"chief_complaint": "Fever"})
+    second = visits.start_encounter(db, team.doctor, p.id, note={"chief_complaint": "Follow-up"})
+    rx = prescriptions.create_prescription(db, team.doctor, first.id, [{"drug_name": "Paracetamol"}, {"drug_name": "Cetirizine"}, {"drug_name": "ORS"}])
+    voided = prescriptions.create_prescription(db, team.doctor, second.id, [{"drug_name": "Wrong drug"}])
+    void(db, team.doctor, Prescription, voided.id, "entered in error")
+    order = labs.order_lab(db, team.doctor, first.id, {"test_name": "CBC"})
+    labs.record_lab_result(db, team.receptionist, order.id, {"value": "10.2", "unit": "g/dL", "reference_low": 13})
+    record = patients.open_patient_record(db, team.doctor, p.id)
+    by_complaint = {v.encounter.chief_complaint: v for v in record.visits}
+    fever = by_complaint["Fever"]
+    assert [(r.id, [i.drug_name for i in items]) for r, items in fever.prescriptions] == [(rx.id, ["Paracetamol", "Cetirizine", "ORS"])]
+    assert [(o.test_name, [r.flag for r in results]) for o, results in fever.lab_orders] == [("CBC", ["low"])]
+    assert by_complaint["Follow-up"].prescriptions == []  # the voided one is not shown
+    assert [a.substance for a in record.allergies] == ["Penicillin"]
