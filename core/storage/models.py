@@ -207,6 +207,9 @@ class Prescription(Synced, Voidable, Signable, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     amends_id: Mapped[str | None] = _fk("prescription.id", nullable=True)
+    # The exact bytes signed (canonical JSON) and the key that signed them; see core/prescribing/signing.py.
+    signed_document: Mapped[str | None] = mapped_column(Text)
+    signing_key_id: Mapped[str | None] = _fk("signing_key.id", nullable=True)
 
 
 class PrescriptionItem(Synced, Voidable, Base):
@@ -223,6 +226,61 @@ class PrescriptionItem(Synced, Voidable, Base):
     duration_days: Mapped[int | None] = mapped_column(Integer)
     quantity: Mapped[float | None] = mapped_column(Float)
     instructions: Mapped[str | None] = mapped_column(Text)
+    # From the prescribing engine: what was typed, and what it was read as.
+    source_text: Mapped[str | None] = mapped_column(Text)
+    generic: Mapped[str | None] = mapped_column(String(300))  # the composition: "Amoxicillin + Clavulanic acid"
+    brand: Mapped[str | None] = mapped_column(String(200))
+    dose_value: Mapped[float | None] = mapped_column(Float)
+    dose_unit: Mapped[str | None] = mapped_column(String(20))
+    per_day: Mapped[float | None] = mapped_column(Float)
+    pattern: Mapped[str | None] = mapped_column(String(20))
+    prn: Mapped[bool] = mapped_column(Boolean, default=False)
+    stat: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AlertOverride(Synced, Base):
+    """A safety alert the prescribing doctor saw and went ahead with, and why."""
+
+    __tablename__ = "alert_override"
+    prescription_id: Mapped[str] = _fk("prescription.id")
+    alert_key: Mapped[str] = mapped_column(String(300))
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    overridden_by: Mapped[str] = mapped_column(String(36))
+
+
+class SigningKey(Synced, Base):
+    """A doctor's Ed25519 public key. Synced, so every PC and the hub can verify; never deleted, so
+    old prescriptions keep verifying after the key is retired. The private half is `SigningSecret`."""
+
+    __tablename__ = "signing_key"
+    staff_id: Mapped[str] = _fk("staff.id")
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    fingerprint: Mapped[str] = mapped_column(String(32), index=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SigningSecret(Base):
+    """The private half of a signing key. Local to this PC (not synced, no change records): it lives
+    only inside this encrypted database and whatever encrypted backup is made of it."""
+
+    __tablename__ = "signing_secret"
+    key_id: Mapped[str] = mapped_column(String(36), ForeignKey("signing_key.id"), primary_key=True)
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClinicMedicine(Synced, Voidable, Base):
+    """A row of the clinic's own medicine list (imported CSV), searched alongside the shipped catalogue."""
+
+    __tablename__ = "clinic_medicine"
+    brand: Mapped[str] = mapped_column(String(200), index=True)
+    composition: Mapped[str] = mapped_column(String(300))
+    strength: Mapped[str | None] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(30))
+    manufacturer: Mapped[str | None] = mapped_column(String(200))
 
 
 class LabOrder(Synced, Voidable, Base):
