@@ -187,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=5, help="passes over the query mix (default 5)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench_search)
+
+    from desktop import cli_rx  # noqa: PLC0415 - argparse wiring only; the commands import lazily
+
+    cli_rx.register(sub)
+    cli_rx.register_bench(bench_sub)
     return parser
 
 
