@@ -132,7 +132,9 @@ def cmd_rx_print(args) -> int:
     if args.png:
         printed.render_image(dpi=args.dpi).save(args.png)
         written.append(args.png)
-    print(json.dumps({"written": written, "pages": printed.pages}) if args.json else "Wrote " + ", ".join(written))
+    pages = printed.pages
+    del printed  # Qt objects must go before the application does, or the interpreter's exit crashes
+    print(json.dumps({"written": written, "pages": pages}) if args.json else "Wrote " + ", ".join(written))
     return 0
 
 

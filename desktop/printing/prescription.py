@@ -16,7 +16,7 @@ from string import Template
 from zoneinfo import ZoneInfo
 
 import segno
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
 from core.prescribing.instructions import Phrasebook, dose_cell, instruction, phrasebook_for, when_cell
@@ -59,21 +59,22 @@ def _mm_to_px(mm: float) -> float:
 
 
 def qr_image(payload: str, module_px: int = 8) -> QImage:
-    """The QR code as a crisp black-and-white image (quiet zone of 4 modules included)."""
-    code = segno.make(payload, error="m", micro=False)
-    matrix = [list(row) for row in code.matrix]
+    """The QR code as a crisp black-and-white image (quiet zone of 4 modules included).
+
+    Built from a byte buffer, one pixel per module, then scaled without smoothing. (Painting each
+    module with QPainter.fillRect(x, y, w, h, colour) leaks a reference to None per call in
+    PySide6, which aborts the interpreter once a large code has been drawn.)"""
+    matrix = segno.make(payload, error="m", micro=False).matrix
     border = 4
-    size = (len(matrix) + 2 * border) * module_px
-    image = QImage(size, size, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    black = QColor("black")
+    side = len(matrix) + 2 * border
+    pixels = bytearray(b"\xff" * (side * side))
     for y, row in enumerate(matrix):
+        offset = (y + border) * side + border
         for x, dark in enumerate(row):
             if dark:
-                painter.fillRect((x + border) * module_px, (y + border) * module_px, module_px, module_px, black)
-    painter.end()
-    return image
+                pixels[offset + x] = 0
+    image = QImage(bytes(pixels), side, side, side, QImage.Format.Format_Grayscale8).copy()  # copy: own the memory
+    return image.scaled(side * module_px, side * module_px, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
 
 
 def build_html(document: dict, layout: Layout, language: str | None, timezone: str, signed: bool,
