@@ -252,13 +252,17 @@ def expand(line: str, catalogue: Catalogue | None = None, rules=None) -> Expansi
     for match in reader.take(_PATTERN_DASH, first_only=True):
         parts = [p.strip() for p in match.group(0).split("-")]
         values = [_slot_value(p) for p in parts]
-        if len(parts) in (3, 4) and all(v is not None for v in values):
+        if len(parts) in (3, 4) and all(v is not None for v in values) and any(values):
             out.slots = tuple(values)  # type: ignore[arg-type]
         else:
             malformed = match.group(0).strip()
     if not out.slots and malformed is None:
         for match in reader.take(_PATTERN_SPACE, first_only=True):
-            out.slots = tuple(_slot_value(p) for p in match.group(0).split())  # type: ignore[misc]
+            slots = tuple(_slot_value(p) for p in match.group(0).split())
+            if any(slots):
+                out.slots = slots  # type: ignore[assignment]
+            else:
+                malformed = match.group(0).strip()  # "0 0 0": no dose at any time of day
     if out.slots:
         out.pattern = "-".join(_fraction_text(v) if v else "0" for v in out.slots)
         recognised += 1
