@@ -322,7 +322,14 @@ def expand(line: str, catalogue: Catalogue | None = None, rules=None) -> Expansi
     out.ambiguities.extend(drug.ambiguities)
     leftover = drug.leftover
 
-    # form and route
+    # form and route (a generic's form is the one sold in the strength written, so read that first)
+    if drug.product is None and drug.generic_row is not None:
+        if masses:
+            out.strength = _strength_text(masses[0][0], masses[0][1], masses[0][2], drug.generic_row, None)
+        elif percents:
+            out.strength = f"{float(percents[0]):g}%"
+        elif drug.number is not None:
+            out.strength = _strength_text(Fraction(str(drug.number)), drug.generic_row.default_unit(), None, drug.generic_row, None)
     form = _choose_form(form_word, drug, out)
     out.form = form
     if form:

@@ -16,6 +16,8 @@ from core.prescribing.catalogue import Catalogue, shipped_catalogue
 from core.prescribing.rules import SEVERITY_RANK, Rules, shipped_rules
 
 NEEDS_OVERRIDE = {"contraindicated", "major"}
+SURFACE_ROUTES = {"topical"}  # creams, gels, lotions, shampoos on the skin
+LOCAL_ROUTES = {"ophthalmic", "otic", "nasal"}
 
 
 @dataclass(frozen=True)
@@ -24,11 +26,24 @@ class ItemFacts:
 
     label: str  # as the doctor sees it: "Dolo 650 (Paracetamol)"
     ingredients: tuple[str, ...]
+    route: str | None = None
 
     @classmethod
-    def of(cls, label: str, composition: str | None) -> ItemFacts:
+    def of(cls, label: str, composition: str | None, route: str | None = None) -> ItemFacts:
         parts = tuple(p.strip() for p in (composition or "").split(" + ") if p.strip())
-        return cls(label, parts)
+        return cls(label, parts, route)
+
+    @property
+    def systemic(self) -> bool:
+        """Whether interaction and duplicate rules apply: not to a cream on the skin, nor to eye,
+        ear or nose drops (their absorption is small; allergies still count, and conditions still
+        count for drops, e.g. timolol eye drops in asthma)."""
+        return self.route not in LOCAL_ROUTES | SURFACE_ROUTES
+
+    @property
+    def absorbed(self) -> bool:
+        """Whether condition rules apply: everything except what is put on the skin."""
+        return self.route not in SURFACE_ROUTES
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,8 @@ def check_prescription(
 
     # drug-drug and herb-drug interactions, between every pair of items
     for (i, first), (j, second) in combinations(enumerate(items), 2):
+        if not (first.systemic and second.systemic):
+            continue
         for x in first.ingredients:
             for y in second.ingredients:
                 if x.lower() == y.lower():
@@ -92,6 +109,8 @@ def check_prescription(
         if rule.drug_class == "*":
             by_ingredient: dict[str, list[int]] = {}
             for i, item in enumerate(items):
+                if not item.systemic:
+                    continue
                 for name in item.ingredients:
                     by_ingredient.setdefault(name.lower(), []).append(i)
             for name, where in by_ingredient.items():
@@ -102,6 +121,8 @@ def check_prescription(
             continue
         members: dict[int, str] = {}
         for i, item in enumerate(items):
+            if not item.systemic:
+                continue
             for name in item.ingredients:
                 if rule.drug_class in classes[name] and not any(s.matches(name, classes[name]) for s in rule.except_):
                     members[i] = name
@@ -140,6 +161,8 @@ def check_prescription(
             if not rule.recorded_in(condition, code):
                 continue
             for i, item in enumerate(items):
+                if not item.absorbed:
+                    continue
                 for name in item.ingredients:
                     if any(s.matches(name, classes[name]) for s in rule.drugs):
                         add(Alert(_key(rule.id, (name,)), "condition", rule.severity,

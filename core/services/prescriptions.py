@@ -88,7 +88,7 @@ def read_lines(db: Database, lines: list[str]) -> list[Expansion | UnreadableLin
 
 
 def _facts(expansions: list[Expansion]) -> list[ItemFacts]:
-    return [ItemFacts.of(e.drug_label, e.generic) for e in expansions]
+    return [ItemFacts.of(e.drug_label, e.generic, e.route) for e in expansions]
 
 
 def _patient_context(session: Session, patient_id: str) -> tuple[list[str], list[tuple[str, str | None]]]:
@@ -212,7 +212,7 @@ class AlertStatus:
 def _alerts(session: Session, rx: Prescription, catalogue) -> list[AlertStatus]:
     items = _items(session, rx.id)
     allergies, conditions = _patient_context(session, rx.patient_id)
-    alerts = check_prescription([ItemFacts.of(_label(i), i.generic) for i in items], allergies, conditions, catalogue)
+    alerts = check_prescription([ItemFacts.of(_label(i), i.generic, i.route) for i in items], allergies, conditions, catalogue)
     overrides = {o.alert_key: o.reason for o in session.scalars(select(AlertOverride).where(AlertOverride.prescription_id == rx.id))}
     return [AlertStatus(a, overrides.get(a.key)) for a in alerts]
 

@@ -11,7 +11,7 @@ from core.prescribing.safety import ItemFacts, check_prescription
 
 def alerts_for(lines, allergies=(), conditions=()):
     items = [expand(line) for line in lines]
-    return check_prescription([ItemFacts.of(e.drug_label, e.generic) for e in items], allergies, conditions)
+    return check_prescription([ItemFacts.of(e.drug_label, e.generic, e.route) for e in items], allergies, conditions)
 
 
 def kinds(alerts):
@@ -100,3 +100,16 @@ def test_a_broken_rules_file_is_refused_with_the_rule_named():
         parse_rules({"interaction": [{"id": "y", "a": ["drug:Warfarin"], "b": ["class:nsaid"], "severity": "major", "reason": "r"}]})
     with pytest.raises(CatalogueError, match="severity"):
         parse_rules({"condition": [{"id": "z", "drugs": ["class:nsaid"], "severity": "bad", "reason": "r", "source": "s"}]})
+
+
+def test_a_cream_on_the_skin_does_not_interact_but_an_allergy_to_it_still_counts():
+    assert not [a for a in alerts_for(["Tab Warf 5 OD", "Voveran gel apply locally TDS"]) if a.kind == "interaction"]
+    assert [a for a in alerts_for(["Tab Warf 5 OD", "Tab Voveran 50 BD"]) if a.kind == "interaction"]
+    allergy = alerts_for(["Voveran gel apply locally TDS"], allergies=["Diclofenac"])
+    assert any(a.kind == "allergy" for a in allergy)
+
+
+def test_eye_drops_still_count_against_a_recorded_condition():
+    # timolol eye drops reach the blood enough to cause bronchospasm in asthma
+    alerts = alerts_for(["Timolol 0.5% eye drops 1 drop BD"], conditions=[("Bronchial asthma", "J45.9")])
+    assert any(a.kind == "condition" for a in alerts), alerts
