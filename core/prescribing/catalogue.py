@@ -135,6 +135,17 @@ class CatalogueError(ValueError):
     """A catalogue file that does not hold together (a brand naming an unknown form, say)."""
 
 
+def _columns(pairs: list[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    return [key for key, _ in pairs], [n for _, n in pairs]
+
+
+def _prefixed(keys: list[str], ids: list[int], prefix: str) -> set[int]:
+    """Entries with a key starting with prefix: the keys are sorted, so they sit in one run."""
+    start = bisect.bisect_left(keys, prefix)
+    end = bisect.bisect_left(keys, prefix + "\U0010ffff", start)
+    return set(ids[start:end])
+
+
 def _data_rows(name: str) -> Iterator[dict[str, str]]:
     with resources.files("core.prescribing.data").joinpath(name).open(encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
@@ -159,6 +170,7 @@ class Catalogue:
 
     def __init__(self, generics: Iterable[Generic], abbreviations: Iterable[tuple[str, str]], products: Iterable[Product]):
         self.generics: dict[str, Generic] = {g.name.lower(): g for g in generics}
+        self._exact = {g.name: g for g in self.generics.values()}
         # Names a doctor may write for a generic or a generic combination, as word tuples.
         self.names: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
         for generic in self.generics.values():
@@ -174,8 +186,7 @@ class Catalogue:
         self._by_brand: dict[str, Product] = {}
         for product in products:
             self.add_product(product)
-        self._index: list[tuple[str, int]] | None = None
-        self._keys: list[str] = []
+        self._index: bool | None = None
         self._entries: list[SearchHit] = []
 
     # -- building -------------------------------------------------------------------------
@@ -192,7 +203,8 @@ class Catalogue:
         self._index = None
 
     def generic(self, name: str) -> Generic | None:
-        return self.generics.get(name.strip().lower())
+        found = self._exact.get(name)  # most lookups pass the catalogue's own spelling
+        return found if found is not None else self.generics.get(name.strip().lower())
 
     def product(self, brand: str) -> Product | None:
         return self._by_brand.get(" ".join(words(brand)))
@@ -204,67 +216,63 @@ class Catalogue:
     # -- search as you type ---------------------------------------------------------------
 
     def _build_index(self) -> None:
+        """Entries are numbered generics first (alphabetical), then brands in list order, so an
+        entry's number is also its rank within a tier. Three sorted arrays answer a keystroke with
+        bisect and set operations on integers: name words, composition words, and whole names."""
         entries: list[SearchHit] = []
-        index: list[tuple[str, int]] = []
         for generic in sorted(self.generics.values(), key=lambda g: g.name):
             form = next(iter(generic.forms), None)
             entries.append(SearchHit("generic", generic.name, generic.name, None, form, None, "shipped"))
         for product in self.products:
             entries.append(SearchHit("brand", product.brand, product.composition, product.strength, product.form,
                                      product.manufacturer or None, product.source))
+        name_index: list[tuple[str, int]] = []
+        composition_index: list[tuple[str, int]] = []
+        full_names: list[tuple[str, int]] = []
         for n, entry in enumerate(entries):
-            for token in set(words(entry.name)):
-                index.append((token, n))
+            tokens = words(entry.name)
+            full_names.append((" ".join(tokens), n))
+            name_index.extend((token, n) for token in set(tokens))
             if entry.kind == "brand":
-                for token in set(words(entry.composition)) - set(words(entry.name)):
-                    index.append((token, n))
-        index.sort()
-        self._entries, self._index = entries, index
-        self._keys = [token for token, _ in index]
+                composition_index.extend((token, n) for token in set(words(entry.composition)) - set(tokens))
+        self._entries = entries
+        self._name_keys, self._name_ids = _columns(sorted(name_index))
+        self._composition_keys, self._composition_ids = _columns(sorted(composition_index))
+        self._full_keys, self._full_ids = _columns(sorted(full_names))
+        self._index = True
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Brands and generics whose name or composition has words starting with every query word.
-        Ranked: the name itself, then names starting with the query, then other name matches, then
-        matches only in the composition; generics before brands; then list order."""
+        Ranked: the name itself, then names whose first words are what was typed ("pan" → Pan 40),
+        then names starting with what was typed, then other name matches,
+        then matches only in the composition; within each, generics first, then list order
+        (brands.csv puts each family's most prescribed variant first; a clinic's list keeps its order)."""
         terms = words(query)
         if not terms:
             return []
         if self._index is None:
             self._build_index()
-        assert self._index is not None
-        keys = self._keys
-        matches: dict[int, int] | None = None
+        in_name: set[int] | None = None
+        anywhere: set[int] | None = None
         for term in sorted(terms, key=len, reverse=True):  # the longest word narrows the most
-            found: set[int] = set()
-            start = bisect.bisect_left(keys, term)
-            for pos in range(start, len(keys)):
-                if not keys[pos].startswith(term):
-                    break
-                found.add(self._index[pos][1])
-            matches = {n: 0 for n in found} if matches is None else {n: 0 for n in matches if n in found}
-            if not matches:
+            named = _prefixed(self._name_keys, self._name_ids, term)
+            found = named | _prefixed(self._composition_keys, self._composition_ids, term)
+            in_name = named if in_name is None else in_name & named
+            anywhere = found if anywhere is None else anywhere & found
+            if not anywhere:
                 return []
-        assert matches is not None
+        assert in_name is not None and anywhere is not None
         phrase = " ".join(terms)
-
-        def rank(n: int) -> tuple:
-            entry = self._entries[n]
-            name = " ".join(words(entry.name))
-            name_tokens = name.split()
-            if name == phrase:
-                tier = 0
-            elif name.startswith(phrase):
-                tier = 1
-            elif all(any(t.startswith(term) for t in name_tokens) for term in terms):
-                tier = 2
-            else:
-                tier = 3
-            # Within a tier, generics first, then the order of the list: brands.csv puts each
-            # family's most prescribed variant first (Dolo 650 before Dolo 250), and a clinic's
-            # own list keeps its file order.
-            return (tier, entry.kind != "generic", n)
-
-        return [self._entries[n] for n in heapq.nsmallest(limit, matches, key=rank)]
+        starts = _prefixed(self._full_keys, self._full_ids, phrase)
+        exact = set(self._full_ids[bisect.bisect_left(self._full_keys, phrase):bisect.bisect_right(self._full_keys, phrase)])
+        whole_word = _prefixed(self._full_keys, self._full_ids, phrase + " ")  # "pan" → Pan 40 before Pantoprazole
+        tiers = (exact, whole_word, starts - exact - whole_word, (in_name & anywhere) - starts, anywhere - in_name)
+        hits: list[int] = []
+        for tier in tiers:
+            if len(hits) >= limit:
+                break
+            hits.extend(heapq.nsmallest(limit - len(hits), tier))
+        return [self._entries[n] for n in hits]
 
     def __len__(self) -> int:
         return len(self.generics) + len(self.products)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from core.prescribing.rules import Rules
 
 SYSTEMIC_ROUTES = {"oral", "sublingual"}
+TOLERANCE = 1.01  # rounding in labelled strengths must not trip a warning
 
 
 def _mg_per_dose(item: Expansion, strength: Strength | None, single_ingredient: bool) -> tuple[Fraction, Fraction] | None:
@@ -48,22 +49,23 @@ def dose_warnings(item: Expansion, catalogue: Catalogue, rules: Rules) -> list[I
         amounts = _mg_per_dose(item, strength, single_ingredient)
         if amounts is None:
             continue
-        single, slot_sum = amounts
+        single, slot_sum = float(amounts[0]), float(amounts[1])
         max_single = generic.max_single.in_mg() if generic.max_single else None
-        if max_single is not None and single > Fraction(str(max_single)) * Fraction(101, 100):
+        if max_single is not None and single > max_single * TOLERANCE:
             warnings.append(Issue("dose_above_max_single",
                                   f"{name} {float(single):g} mg in one dose is above the usual adult maximum of {max_single:g} mg"))
         max_daily = generic.max_daily.in_mg() if generic.max_daily else None
         if max_daily is not None and item.per_day is not None:
-            daily = slot_sum if item.slots else single * item.per_day
-            if daily > Fraction(str(max_daily)) * Fraction(101, 100):
+            daily = slot_sum if item.slots else single * float(item.per_day)
+            if daily > max_daily * TOLERANCE:
                 warnings.append(Issue("dose_above_max_daily",
                                       f"{name} {float(daily):g} mg a day is above the usual adult maximum of {max_daily:g} mg a day"))
     per_day = float(item.per_day) if item.per_day is not None else None
+    ingredients = [(name, catalogue.classes_of(name)) for name, _ in item.ingredients]
     for rule in rules.dose_patterns:
         if rule.route and item.route and rule.route != item.route:
             continue
-        if not any(sel.matches(name, catalogue.classes_of(name)) for name, _ in item.ingredients for sel in rule.drugs):
+        if not any(rule.covers(name, classes) for name, classes in ingredients):
             continue
         if rule.holds(per_day, item.duration_days):
             code = "dangerous_pattern" if rule.field == "per_day" else "duration_above_limit"

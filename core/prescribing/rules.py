@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 from core.prescribing.catalogue import CatalogueError
@@ -101,6 +101,18 @@ class DosePattern(Rule):
     field: str
     op: str
     value: float
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(s.value.lower() for s in self.drugs if s.kind == "drug")
+
+    @cached_property
+    def _classes(self) -> frozenset[str]:
+        return frozenset(s.value for s in self.drugs if s.kind == "class")
+
+    def covers(self, ingredient: str, classes: frozenset[str]) -> bool:
+        """Whether the rule is about this ingredient (checked on every line typed, so by set lookup)."""
+        return ingredient.lower() in self._names or not self._classes.isdisjoint(classes)
 
     def holds(self, per_day: float | None, duration_days: int | None) -> bool:
         actual = per_day if self.field == "per_day" else duration_days

@@ -94,3 +94,8 @@ def test_a_bad_clinic_list_is_refused_whole_with_every_bad_line_named(db, team):
         assert session.execute(text("select count(*) from clinic_medicine")).scalar() == 0
     with pytest.raises(InvalidInput, match="columns"):
         import_medicine_list(db, team.admin, "name,drug\nA,B\n")
+
+
+def test_a_brand_stem_typed_whole_lists_the_family_before_longer_names():
+    names = [h.name for h in shipped_catalogue().search("pan", limit=5)]
+    assert {"Pan 40", "Pan D"} <= set(names[:3]), names
