@@ -66,7 +66,10 @@ def cmd_demo(args) -> int:
         summary = add_demo_data(db, patients=args.patients, seed=args.seed)
     finally:
         db.close()
-    _emit(args, summary, f"Added {summary['patients_added']} demo patients with {summary['encounters_added']} visits to {summary['data_dir']}.")
+    text = f"Added {summary['patients_added']} demo patients with {summary['encounters_added']} visits to {summary['data_dir']}."
+    if summary["signed_prescriptions"]:
+        text += ("\nToday's signed prescriptions (try: nadi rx print ID --out rx.pdf): " + ", ".join(summary["signed_prescriptions"]))
+    _emit(args, summary, text)
     return 0
 
 

@@ -38,7 +38,56 @@ def add_demo_data(db: Database, patients: int, seed: int = 1) -> dict:
         if visits:
             import_past_visits(db, admin, visits, source=DEMO_SOURCE)
             visits_added += len(visits)
-    return {"data_dir": str(db.settings.data_dir), "seed": seed, "patients_added": patients, "encounters_added": visits_added}
+    signed = _todays_consults(db, start, min(patients, len(TODAYS_CONSULTS)))
+    return {"data_dir": str(db.settings.data_dir), "seed": seed, "patients_added": patients, "encounters_added": visits_added + len(signed),
+            "signed_prescriptions": signed}
+
+
+# Today's consults: written from shorthand through the prescribing engine and signed, so the print
+# and the QR verification can be tried on demo data (nadi rx print ID).
+TODAYS_CONSULTS = (
+    ("Fever with cough x 3 days", "Acute upper respiratory tract infection", "J06.9",
+     ("Tab Dolo 650 1-1-1 x 3 days after food", "Tab Cetirizine 10 mg HS x 5 days", "Syp Ascoril LS 5 ml TDS x 5 days")),
+    ("Headache, BP high on home monitor", "Essential hypertension", "I10",
+     ("Tab Telma 40 OD x 30 days", "Tab Ecosprin 75 0-1-0 after food x 30 days")),
+    ("Follow-up of diabetes; sugars high", "Type 2 diabetes mellitus", "E11.9",
+     ("Tab Glycomet 500 1-0-1 PC x 30 days", "Tab Amaryl 1 OD before breakfast x 30 days")),
+    ("Burning epigastric pain after meals", "Gastritis", "K29.7",
+     ("Tab Pan 40 OD AC x 14 days", "Tab Dolo 650 SOS x 3 days")),
+    ("Facial pain and nasal block x 5 days", "Acute sinusitis", "J01.9",
+     ("Augmentin 625 Duo 1-0-1 after food x 5 days", "Tab Montair LC 0-0-1 x 5 days")),
+)
+
+
+TODAYS_VITALS = (
+    {"systolic": 118, "diastolic": 76, "pulse": 98, "temperature_c": 38.3, "spo2": 97},
+    {"systolic": 156, "diastolic": 96, "pulse": 82, "weight_kg": 78, "height_cm": 168},
+    {"systolic": 132, "diastolic": 84, "pulse": 80, "weight_kg": 84, "height_cm": 170},
+    {"systolic": 122, "diastolic": 80, "pulse": 76},
+    {"systolic": 120, "diastolic": 78, "pulse": 88, "temperature_c": 37.6},
+)
+
+
+def _todays_consults(db: Database, first_patient: int, count: int) -> list[str]:
+    from core.services import prescriptions, visits  # noqa: PLC0415 - only the demo needs these here
+
+    with db.read() as session:
+        people = list(session.scalars(select(Patient).order_by(Patient.created_at).offset(first_patient).limit(count)))
+        doctors = list(session.execute(select(Staff.id, Staff.full_name).where(Staff.role == "doctor").order_by(Staff.created_at)))
+    signed = []
+    for n, (patient, (complaint, diagnosis, code, lines)) in enumerate(zip(people, TODAYS_CONSULTS)):
+        doctor_id, doctor_name = doctors[n % len(doctors)]
+        doctor = Actor(doctor_id, doctor_name, "doctor")
+        encounter = visits.start_encounter(db, doctor, patient.id, doctor_id, note={"chief_complaint": complaint})
+        visits.record_vitals(db, doctor, encounter.id, TODAYS_VITALS[n])
+        visits.add_diagnosis(db, doctor, encounter.id, {"text": diagnosis, "code": code, "code_system": "ICD-10", "is_primary": True})
+        rx = prescriptions.prescribe(db, doctor, encounter.id, list(lines))
+        for status in prescriptions.prescription_alerts(db, rx.id):
+            if status.blocking:  # demo patients carry random allergies and conditions
+                prescriptions.override_alert(db, doctor, rx.id, status.alert.key, "Demo data: reviewed with the patient")
+        prescriptions.sign_prescription(db, doctor, rx.id)
+        signed.append(rx.id)
+    return signed
 
 
 def _clinic(db: Database) -> tuple[Actor, list[str]]:

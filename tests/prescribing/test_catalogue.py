@@ -99,3 +99,12 @@ def test_a_bad_clinic_list_is_refused_whole_with_every_bad_line_named(db, team):
 def test_a_brand_stem_typed_whole_lists_the_family_before_longer_names():
     names = [h.name for h in shipped_catalogue().search("pan", limit=5)]
     assert {"Pan 40", "Pan D"} <= set(names[:3]), names
+
+
+def test_the_demo_consults_read_cleanly_so_demo_data_can_always_be_signed():
+    from core.demo.generate import TODAYS_CONSULTS
+
+    for *_, lines in TODAYS_CONSULTS:
+        for line in lines:
+            item = expand(line)
+            assert not item.ambiguities and not item.warnings, (line, item.ambiguities, item.warnings)
