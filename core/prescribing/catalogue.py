@@ -252,6 +252,12 @@ class Catalogue:
             return []
         if self._index is None:
             self._build_index()
+        phrase = " ".join(terms)
+        exact = set(self._full_ids[bisect.bisect_left(self._full_keys, phrase):bisect.bisect_right(self._full_keys, phrase)])
+        whole_word = _prefixed(self._full_keys, self._full_ids, phrase + " ")  # "pan" → Pan 40 before Pantoprazole
+        starts = _prefixed(self._full_keys, self._full_ids, phrase)
+        if len(starts) >= limit:  # the first keystrokes: names alone fill the list, no need to look further
+            return self._ranked((exact, whole_word, starts - exact - whole_word), limit)
         in_name: set[int] | None = None
         anywhere: set[int] | None = None
         for term in sorted(terms, key=len, reverse=True):  # the longest word narrows the most
@@ -262,11 +268,9 @@ class Catalogue:
             if not anywhere:
                 return []
         assert in_name is not None and anywhere is not None
-        phrase = " ".join(terms)
-        starts = _prefixed(self._full_keys, self._full_ids, phrase)
-        exact = set(self._full_ids[bisect.bisect_left(self._full_keys, phrase):bisect.bisect_right(self._full_keys, phrase)])
-        whole_word = _prefixed(self._full_keys, self._full_ids, phrase + " ")  # "pan" → Pan 40 before Pantoprazole
-        tiers = (exact, whole_word, starts - exact - whole_word, (in_name & anywhere) - starts, anywhere - in_name)
+        return self._ranked((exact, whole_word, starts - exact - whole_word, (in_name & anywhere) - starts, anywhere - in_name), limit)
+
+    def _ranked(self, tiers: tuple[set[int], ...], limit: int) -> list[SearchHit]:
         hits: list[int] = []
         for tier in tiers:
             if len(hits) >= limit:
