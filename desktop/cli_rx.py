@@ -13,12 +13,19 @@ from core.errors import NadiError
 IT_ACTOR_LABEL = "nadi command (clinic IT)"
 
 
+def _clinic_dir(args) -> str | None:
+    """--data-dir, else NADI_DATA_DIR; None when neither names a clinic."""
+    import os  # noqa: PLC0415
+
+    return getattr(args, "data_dir", None) or os.environ.get("NADI_DATA_DIR") or None
+
+
 def _catalogue(args):
     """The clinic's catalogue when a data directory is named, the shipped one otherwise (so
     `nadi rx expand` works on any PC, with or without a clinic database)."""
     from core.prescribing.catalogue import shipped_catalogue  # noqa: PLC0415
 
-    if getattr(args, "data_dir", None) is None:
+    if _clinic_dir(args) is None:
         return shipped_catalogue(), None
     from core.services.medicines import clinic_catalogue  # noqa: PLC0415
     from desktop.cli import _open  # noqa: PLC0415
@@ -143,7 +150,7 @@ def cmd_rx_verify(args) -> int:
     from desktop.cli import _open  # noqa: PLC0415
 
     code = sys.stdin.read().strip() if args.code == "-" else args.code
-    db = _open(args)[0] if getattr(args, "data_dir", None) is not None else None
+    db = _open(args)[0] if _clinic_dir(args) is not None else None
     try:
         report = verify_code(db, code)
     finally:
@@ -156,9 +163,15 @@ def cmd_rx_verify(args) -> int:
         doc = report.document
         if doc:
             print(f"  {doc['patient']['name']}, by {doc['doctor']['name']}, {doc['issued_at'][:10]}")
+            from core.prescribing.instructions import dose_cell, phrasebook_for, when_cell  # noqa: PLC0415
+            from core.services.prescriptions import schedule_of  # noqa: PLC0415
+
+            english = phrasebook_for("en")
             for item in doc["items"]:
-                print(f"  {item['n']}. {item['drug']} {item.get('strength') or ''} — {item.get('dose_value') or ''} {item.get('dose_unit') or ''} {item.get('pattern') or item.get('frequency') or ''}"
-                      f"{' x ' + str(item['days']) + ' days' if item.get('days') else ''}{'  qty ' + format(item['quantity'], 'g') if item.get('quantity') else ''}")
+                schedule = schedule_of(item)
+                parts = [dose_cell(schedule), when_cell(schedule, english) or item.get("frequency") or "", item.get("timing") or "",
+                         f"for {item['days']} days" if item.get("days") else "", f"qty {item['quantity']:g}" if item.get("quantity") else ""]
+                print(f"  {item['n']}. {item['drug']} {item.get('strength') or ''} — " + ", ".join(p for p in parts if p))
     return 0 if report.ok else 1
 
 
@@ -176,7 +189,7 @@ def cmd_rx_keys(args) -> int:
             rows, text = [info.as_dict()], f"Revoked {info.as_dict()['fingerprint']} of {info.doctor}: prescriptions it signed no longer verify as trusted."
         else:
             rows = [k.as_dict() for k in signing_keys.list_keys(db)]
-            text = "\n".join(f"{r['doctor']:<28} {r['fingerprint']}  {r['status']:<8} {'this PC' if r['private_key_on_this_pc'] else ''}  {r['id']}" for r in rows) or "No signing keys yet: one is made for a doctor when they first sign."
+            text = "\n".join(f"{r['doctor']:<28} staff {r['staff_id']}  key {r['id']}  {r['fingerprint']}  {r['status']:<8} {'this PC' if r['private_key_on_this_pc'] else ''}" for r in rows) or "No signing keys yet: one is made for a doctor when they first sign."
     print(json.dumps(rows, ensure_ascii=False) if args.json else text)
     return 0
 

@@ -139,7 +139,8 @@ def _alternation(phrases) -> str:
 
 _DURATION_FRACTION = re.compile(_B + r"(\d{1,3})\s*/\s*(7|52|12)" + _E)
 _DURATION_X = re.compile(r"(?<![\w/])x\s*(\d{1,3})\s*(" + _alternation(DURATION_UNITS) + r")?(?![\w/])")
-_DURATION_WORDS = re.compile(_B + r"(?:for\s+)?(\d{1,3}|a|one|two|three|four|six)\s*(" + _alternation(DURATION_UNITS) + r")" + _E)
+# "5 days", "for 5 days", "for a week" (a number in words needs the "for": "once a day" is a frequency)
+_DURATION_WORDS = re.compile(_B + r"(?:(?:for\s+)?(\d{1,3})\s*|for\s+(a|one|two|three|four|six)\s+)(" + _alternation(DURATION_UNITS) + r")" + _E)
 _TIMING = re.compile(_B + r"(" + _alternation(TIMING_WORDS) + r")" + _E)
 _PRN = re.compile(_B + r"(" + _alternation(PRN_WORDS) + r")" + _E)
 _STAT = re.compile(_B + r"(" + _alternation(STAT_WORDS) + r")" + _E)
@@ -159,6 +160,7 @@ _PERCENT = re.compile(_B + r"(\d+(?:\.\d+)?)\s*%(?:\s*w/[wv])?")
 _FORM = re.compile(r"(?<![\w/])(" + _alternation(set(FORM_WORDS) - {"t", "c"} | GENERIC_DROPS) + r")\.?" + _E)
 _LEADING_FORM_LETTER = re.compile(r"^\s*([tc])\.?\s+(?=[a-z])")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•]|rx[:.]?)\s+")
+STRAY_WORDS = {"x", "for", "and", "then", "to", "be", "taken", "take"}  # glue words, not instructions
 _DURATION_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
 
 
@@ -222,24 +224,30 @@ def expand(line: str, catalogue: Catalogue | None = None, rules=None) -> Expansi
     reader = _Line(" " + _LIST_MARKER.sub("", text.lower()) + " ")
     recognised = 0
 
-    # duration
-    for match in reader.take(_DURATION_FRACTION, first_only=True):
-        out.duration_days = int(match.group(1)) * DURATION_DENOMINATORS[match.group(2)]
-    if out.duration_days is None:
-        for match in reader.take(_DURATION_X, first_only=True):
-            out.duration_days = int(match.group(1)) * DURATION_UNITS.get(match.group(2) or "d", 1)
-    if out.duration_days is None:
-        for match in reader.take(_DURATION_WORDS, first_only=True):
-            count = match.group(1)
-            number = int(count) if count.isdigit() else _DURATION_NUMBER_WORDS[count]
-            out.duration_days = number * DURATION_UNITS[match.group(2)]
-    recognised += out.duration_days is not None
+    # duration: every way of writing it is read, so two that disagree are caught
+    durations = [int(m.group(1)) * DURATION_DENOMINATORS[m.group(2)] for m in reader.take(_DURATION_FRACTION)]
+    durations += [int(m.group(1)) * DURATION_UNITS.get(m.group(2) or "d", 1) for m in reader.take(_DURATION_X)]
+    for match in reader.take(_DURATION_WORDS):
+        count = int(match.group(1)) if match.group(1) else _DURATION_NUMBER_WORDS[match.group(2)]
+        durations.append(count * DURATION_UNITS[match.group(3)])
+    if durations:
+        recognised += 1
+        if len(set(durations)) > 1:
+            out.ambiguities.append(Issue("conflicting_duration", f"the line gives more than one duration ({', '.join(f'{d} days' for d in durations)}): keep one"))
+        elif durations[0] == 0:
+            out.ambiguities.append(Issue("invalid_duration", "a duration of 0 days: how long should this be taken?"))
+        else:
+            out.duration_days = durations[0]
 
     # timing, as-needed, stat
     timings = reader.take(_TIMING)
     if timings:
         out.timing = TIMING_WORDS[timings[0].group(1)]
         recognised += 1
+        with_food = {TIMING_WORDS[t.group(1)] for t in timings} & {"before food", "after food", "with food", "empty stomach"}
+        if len(with_food) > 1:
+            out.ambiguities.append(Issue("conflicting_timing", f"the line says both {' and '.join(sorted(with_food))}: keep one"))
+            out.timing = None
     if reader.take(_PRN):
         out.prn = True
         recognised += 1
@@ -356,6 +364,10 @@ def expand(line: str, catalogue: Catalogue | None = None, rules=None) -> Expansi
         out.strength = _strength_text(Fraction(str(drug.number)), drug.generic_row.default_unit(), None, drug.generic_row, form)
     elif drug.product is None and drug.number is not None and drug.generic is None:
         leftover.insert(0, f"{drug.number:g}")
+    if (out.strength is None and drug.product is None and drug.generic_row is not None and form
+            and len(drug.generic_row.forms.get(form, ())) > 1 and not any(a.code == "strength_unspecified" for a in out.ambiguities)):
+        sold = ", ".join(drug.generic_row.forms[form])
+        out.ambiguities.append(Issue("strength_unspecified", f"{drug.generic_row.name} {form} comes in several strengths ({sold}): say which"))
     if out.strength and len(out.ingredients) == 1 and out.ingredients[0][1] is None:
         out.ingredients = ((out.ingredients[0][0], Strength.parse(out.strength)),)
 
@@ -501,8 +513,7 @@ def _resolve_drug(tokens: list[str], catalogue: Catalogue, form_word: str | None
         if tail and number_value(tail[0]) is not None and not masses:
             drug.number = number_value(tail[0])
             tail = tail[1:]
-        drug.leftover = [t for t in tail if not _take_count(drug, t)]
-        drug.leftover.insert(0, " ".join(name).title())
+        drug.leftover = _leftover(tail, drug)
     return drug
 
 
@@ -634,7 +645,7 @@ def _match_generic(rest: list[str], catalogue: Catalogue, drug: _Drug) -> bool:
 
 
 def _leftover(tokens: list[str], drug: _Drug) -> list[str]:
-    return [t for t in tokens if not _take_count(drug, t)]
+    return [t for t in tokens if t not in STRAY_WORDS and not _take_count(drug, t)]
 
 
 def _choose_form(form_word: str | None, drug: _Drug, out: Expansion) -> str | None:
@@ -653,7 +664,7 @@ def _choose_form(form_word: str | None, drug: _Drug, out: Expansion) -> str | No
         wanted = Strength.parse(out.strength)
         holding = [f for f in forms if any(Strength.parse(s) == wanted for s in generic.forms[f])]
         if holding:
-            return "tab" if "tab" in holding else holding[0]
+            return holding[0]  # generics.csv lists a medicine's usual form first (amoxicillin: cap)
     if len(forms) == 1:
         return forms[0]
     return "tab" if "tab" in forms else forms[0]

@@ -87,8 +87,10 @@ def open_payload(payload: str) -> Verified:
     """Decode a QR payload and check its signature against the key it carries. Raises
     VerificationError naming what is wrong; the caller still has to decide whether it trusts the key."""
     parts = payload.strip().split(".")
-    if len(parts) != 4 or parts[0] != PREFIX:
+    if parts[0] != PREFIX:
         raise VerificationError("this is not a Nadi prescription code (it should start with NRX1.)")
+    if len(parts) != 4:
+        raise VerificationError("this Nadi prescription code is incomplete or damaged (it has the wrong number of parts)")
     packed, signature, public_key = _unb64(parts[1], "document"), _unb64(parts[2], "signature"), _unb64(parts[3], "key")
     if len(signature) != 64 or len(public_key) != 32:
         raise VerificationError("the signature or key in the code has the wrong length: the code is damaged or altered")

@@ -370,8 +370,11 @@ def prescription_code(db: Database, prescription_id: str) -> SignedPrescription:
     """The signed document and the QR payload for printing."""
     with db.read() as session:
         rx = get_or_fail(session, Prescription, prescription_id, live=False)
-        if rx.signed_at is None or rx.signed_document is None or rx.signature is None or rx.signing_key_id is None:
+        if rx.signed_at is None:
             raise InvalidInput({"prescription": "this prescription is not signed yet: sign it before printing the verifiable copy"})
+        if rx.signed_document is None or rx.signature is None or rx.signing_key_id is None:
+            raise InvalidInput({"prescription": "this prescription came from past records (imported, signed on paper): it has no "
+                                                "digital signature, so there is no verifiable copy to print"})
         key = session.get(signing_keys.SigningKey, rx.signing_key_id)
         assert key is not None
         document_bytes = rx.signed_document.encode("utf-8")

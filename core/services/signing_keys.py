@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -124,11 +124,11 @@ def revoke_key(db: Database, actor: Actor, key_id: str, reason: str) -> KeyInfo:
 
 def list_keys(db: Database, staff_id: str | None = None) -> list[KeyInfo]:
     with db.read() as session:
-        query = select(SigningKey, Staff.full_name, SigningSecret.key_id).join(Staff, Staff.id == SigningKey.staff_id).outerjoin(
+        query = select(SigningKey, Staff.full_name, func.length(SigningSecret.private_key) > 0).join(Staff, Staff.id == SigningKey.staff_id).outerjoin(
             SigningSecret, SigningSecret.key_id == SigningKey.id)
         if staff_id:
             query = query.where(SigningKey.staff_id == staff_id)
-        return [_info(key, name, secret is not None) for key, name, secret in session.execute(query.order_by(SigningKey.created_at))]
+        return [_info(key, name, bool(usable)) for key, name, usable in session.execute(query.order_by(SigningKey.created_at))]
 
 
 def key_by_fingerprint(session: Session, fp: str) -> SigningKey | None:
