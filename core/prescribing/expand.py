@@ -33,6 +33,7 @@ from core.prescribing.vocabulary import (
     SITE_WORDS,
     STAT_WORDS,
     TIMING_WORDS,
+    fraction_text,
 )
 
 
@@ -103,7 +104,7 @@ class Expansion:
             return self.pattern
         if self.dose_value is None:
             return None
-        value = _fraction_text(self.dose_value)
+        value = fraction_text(self.dose_value)
         unit = self.dose_unit or ""
         plural = unit in ("tab", "cap", "drop", "puff", "sachet", "respule", "unit", "spray") and self.dose_value > 1
         return f"{value} {unit}{'s' if plural else ''}".strip()
@@ -113,16 +114,6 @@ def _number(value: Fraction | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value.denominator == 1 else round(float(value), 6)
-
-
-def _fraction_text(value: Fraction) -> str:
-    whole, part = divmod(value, 1)
-    halves = {Fraction(1, 2): "½", Fraction(1, 4): "¼", Fraction(3, 4): "¾"}
-    if part == 0:
-        return str(int(whole))
-    if part in halves:
-        return (str(int(whole)) if whole else "") + halves[part]
-    return f"{float(value):g}"
 
 
 # -- the passes ----------------------------------------------------------------------------
@@ -272,7 +263,7 @@ def expand(line: str, catalogue: Catalogue | None = None, rules=None) -> Expansi
             else:
                 malformed = match.group(0).strip()  # "0 0 0": no dose at any time of day
     if out.slots:
-        out.pattern = "-".join(_fraction_text(v) if v else "0" for v in out.slots)
+        out.pattern = "-".join(fraction_text(v) if v else "0" for v in out.slots)
         recognised += 1
     if malformed:
         recognised += 1
@@ -450,7 +441,7 @@ def _is_dose(match: re.Match) -> bool:
 
 def _slots_text(slots: tuple[Fraction, ...]) -> str:
     names = ("morning", "afternoon", "night") if len(slots) == 3 else ("morning", "noon", "evening", "night")
-    taken = [f"{_fraction_text(v)} {name}" for v, name in zip(slots, names) if v]
+    taken = [f"{fraction_text(v)} {name}" for v, name in zip(slots, names) if v]
     return ", ".join(taken) if taken else "none"
 
 

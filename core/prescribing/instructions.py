@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from core.prescribing.vocabulary import fraction_text
+
 REQUIRED_SECTIONS = ("units", "slots", "frequency", "timing", "other")
 
 
@@ -82,14 +84,6 @@ def phrasebook_for(language: str | None, extra_dir: Path | None = None) -> Phras
     return None
 
 
-def _amount(value: Fraction) -> str:
-    whole, part = divmod(value, 1)
-    halves = {Fraction(1, 2): "½", Fraction(1, 4): "¼", Fraction(3, 4): "¾"}
-    if part == 0:
-        return str(int(whole))
-    return (str(int(whole)) if whole else "") + halves.get(part, f"{float(part):g}"[1:])
-
-
 def _slots(pattern: str, book: Phrasebook) -> str:
     parts = pattern.split("-")
     names = ("morning", "afternoon", "night") if len(parts) == 3 else ("morning", "noon", "evening", "night")
@@ -120,7 +114,7 @@ def instruction(item: ItemSchedule, book: Phrasebook) -> str:
         if unit == "application":
             parts.append(book.unit(unit, None))
         else:
-            parts.append(f"{_amount(item.dose_value)} {book.unit(unit, item.dose_value)}".strip())
+            parts.append(f"{fraction_text(item.dose_value)} {book.unit(unit, item.dose_value)}".strip())
     if item.stat:
         parts.append(book.data["other"]["stat"])
     elif item.pattern:
@@ -150,7 +144,7 @@ def dose_cell(item: ItemSchedule) -> str:
         return "as pattern"
     if item.dose_value is None:
         return ""
-    return f"{_amount(item.dose_value)} {item.dose_unit or ''}".strip()
+    return f"{fraction_text(item.dose_value)} {item.dose_unit or ''}".strip()
 
 
 def when_cell(item: ItemSchedule, book: Phrasebook) -> str:

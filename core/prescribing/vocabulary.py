@@ -193,3 +193,14 @@ COUNTED_DOSE_LIMIT = 20  # "650 tab" is a strength followed by a form word, not 
 
 TIMINGS = ("before food", "after food", "with food", "empty stomach", "bedtime", "before breakfast",
            "after breakfast", "before dinner", "after dinner", "morning")
+
+
+def fraction_text(value: Fraction) -> str:
+    """An amount as written on a prescription: 1, ½, 1½, ¼ (other fractions as decimals)."""
+    whole, part = divmod(value, 1)
+    glyphs = {Fraction(1, 2): "½", Fraction(1, 4): "¼", Fraction(3, 4): "¾"}
+    if part == 0:
+        return str(int(whole))
+    if part in glyphs:
+        return (str(int(whole)) if whole else "") + glyphs[part]
+    return f"{float(value):g}"
