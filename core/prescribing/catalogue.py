@@ -202,6 +202,15 @@ class Catalogue:
         self.by_stem[product.name_words[0]].append(product)
         self._index = None
 
+    def with_products(self, products: Iterable[Product]) -> Catalogue:
+        """A copy with more products laid over this one's (a clinic's list over the shipped one);
+        generics and shorthand are shared, not rebuilt."""
+        copy = Catalogue((), (), ())
+        copy.generics, copy._exact, copy.names, copy.longest_name = self.generics, self._exact, self.names, self.longest_name
+        for product in (*self.products, *products):
+            copy.add_product(product)
+        return copy
+
     def generic(self, name: str) -> Generic | None:
         found = self._exact.get(name)  # most lookups pass the catalogue's own spelling
         return found if found is not None else self.generics.get(name.strip().lower())

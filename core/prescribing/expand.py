@@ -24,6 +24,7 @@ from core.prescribing.vocabulary import (
     DURATION_UNITS,
     FORM_WORDS,
     FORMS,
+    FRACTIONS,
     FREQUENCY_WORDS,
     GENERIC_DROPS,
     MASS_UNITS,
@@ -157,10 +158,8 @@ _DURATION_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "si
 
 def _slot_value(text: str) -> Fraction | None:
     text = text.strip()
-    table = {"½": Fraction(1, 2), "¼": Fraction(1, 4), "¾": Fraction(3, 4), "1½": Fraction(3, 2),
-             "1/2": Fraction(1, 2), "1/4": Fraction(1, 4), "3/4": Fraction(3, 4)}
-    if text in table:
-        return table[text]
+    if text in FRACTIONS:
+        return FRACTIONS[text]
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         value = Fraction(text)
         return value if value <= 10 else None

@@ -188,7 +188,9 @@ MASS_UNITS: dict[str, tuple[str, float]] = {
     "g": ("g", 1.0), "gm": ("g", 1.0), "gram": ("g", 1.0), "grams": ("g", 1.0), "iu": ("iu", 1.0),
 }
 NUMBER_WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "half": 0.5}
-FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "1/2": 0.5, "1/4": 0.25, "3/4": 0.75, "1½": 1.5, "1 1/2": 1.5}
+# How a part of a tablet is written, in slots ("½-0-½") and doses ("1/2 tab").
+FRACTIONS = {"½": Fraction(1, 2), "¼": Fraction(1, 4), "¾": Fraction(3, 4), "1½": Fraction(3, 2),
+             "1/2": Fraction(1, 2), "1/4": Fraction(1, 4), "3/4": Fraction(3, 4)}
 COUNTED_DOSE_LIMIT = 20  # "650 tab" is a strength followed by a form word, not six hundred tablets
 
 TIMINGS = ("before food", "after food", "with food", "empty stomach", "bedtime", "before breakfast",

@@ -143,12 +143,9 @@ def clinic_catalogue(db: Database) -> Catalogue:
             select(ClinicMedicine.brand, ClinicMedicine.composition, ClinicMedicine.strength, ClinicMedicine.form,
                    ClinicMedicine.manufacturer).where(ClinicMedicine.voided_at.is_(None))
         ).all()
-    shipped = shipped_catalogue()
-    catalogue = Catalogue(shipped.generics.values(), [], shipped.products)
-    catalogue.names = shipped.names
-    catalogue.longest_name = shipped.longest_name
-    for brand, composition, strength, form, manufacturer in rows:
-        ingredients, strengths = split_composition(composition, strength or "")
-        catalogue.add_product(Product(brand, ingredients, strengths, form, manufacturer or "", "clinic"))
+    catalogue = shipped_catalogue().with_products(
+        Product(brand, *split_composition(composition, strength or ""), form, manufacturer or "", "clinic")
+        for brand, composition, strength, form, manufacturer in rows
+    )
     _cache[db] = (version, catalogue)
     return catalogue
