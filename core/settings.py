@@ -21,7 +21,7 @@ from core.errors import InvalidInput
 SETTINGS_FILE = "settings.toml"
 ENV_PREFIX = "NADI_"
 # NADI_* variables that choose how the program runs rather than configure a clinic.
-NON_SETTING_VARIABLES = frozenset({"NADI_DATA_DIR", "NADI_DEBUG", "NADI_EXIT_AFTER_SHOW"})
+NON_SETTING_VARIABLES = frozenset({"NADI_DATA_DIR", "NADI_DEBUG", "NADI_EXIT_AFTER_SHOW", "NADI_STARTUP_PROBE"})
 
 
 class Settings(BaseModel):

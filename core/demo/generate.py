@@ -39,6 +39,7 @@ def add_demo_data(db: Database, patients: int, seed: int = 1) -> dict:
             import_past_visits(db, admin, visits, source=DEMO_SOURCE)
             visits_added += len(visits)
     signed = _todays_consults(db, start, min(patients, len(TODAYS_CONSULTS)))
+    _todays_queue(db, admin, start + len(signed), min(max(patients - len(signed), 0), len(WAITING_TODAY)), doctors)
     return {"data_dir": str(db.settings.data_dir), "seed": seed, "patients_added": patients, "encounters_added": visits_added + len(signed),
             "signed_prescriptions": signed}
 
@@ -90,6 +91,24 @@ def _todays_consults(db: Database, first_patient: int, count: int) -> list[str]:
     return signed
 
 
+# Who is still waiting today when the demo clinic opens: checked in, or booked for later.
+WAITING_TODAY = ("walk_in", "walk_in", "walk_in", "booked", "booked", "walk_in")
+
+
+def _todays_queue(db: Database, admin: Actor, first_patient: int, count: int, doctors: list[str]) -> None:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from core.services.visits import add_to_queue  # noqa: PLC0415
+    from core.storage.types import utcnow  # noqa: PLC0415
+
+    with db.read() as session:
+        people = list(session.scalars(select(Patient.id).order_by(Patient.created_at).offset(first_patient).limit(count)))
+    for n, (patient_id, kind) in enumerate(zip(people, WAITING_TODAY)):
+        later = utcnow() + timedelta(minutes=20 * (n + 1)) if kind == "booked" else None
+        add_to_queue(db, admin, {"patient_id": patient_id, "doctor_id": doctors[n % len(doctors)], "kind": kind, "scheduled_for": later,
+                                 "reason": ("Fever", "Cough and cold", "BP review", "Diabetes follow-up", "Knee pain", "Skin rash")[n]})
+
+
 def _clinic(db: Database) -> tuple[Actor, list[str]]:
     """The demo clinic and staff, made on first use; the admin to act as and the doctors' ids."""
     with db.read() as session:
@@ -108,10 +127,27 @@ def _clinic(db: Database) -> tuple[Actor, list[str]]:
             if m.role != "admin":
                 add_staff(db, actor, {"full_name": m.full_name, "role": m.role, "qualification": ", ".join(m.qualifications) or None,
                                       "registration_council": m.registration_council, "registration_number": m.registration_number, "hpr_id": m.hpr_id})
+        _demo_pins_and_prices(db, actor)
     with db.read() as session:
         admin = session.scalar(select(Staff).where(Staff.role == "admin").order_by(Staff.created_at).limit(1))
         doctors = list(session.scalars(select(Staff.id).where(Staff.role == "doctor").order_by(Staff.created_at)))
     return Actor(admin.id, admin.full_name, "admin"), doctors
+
+
+# Every demo person logs in with this PIN (README, "Trying the desks"). A real clinic's admin sets
+# each person's own PIN under Admin → Staff.
+DEMO_PIN = "2468"
+
+
+def _demo_pins_and_prices(db: Database, admin: Actor) -> None:
+    from core.services.price_list import add_starter_price_list  # noqa: PLC0415
+    from core.services.staff_access import set_credential  # noqa: PLC0415
+
+    with db.read() as session:
+        staff_ids = list(session.scalars(select(Staff.id)))
+    for staff_id in staff_ids:
+        set_credential(db, admin, staff_id, DEMO_PIN)
+    add_starter_price_list(db, admin)
 
 
 def _age(person: dict) -> int:

@@ -221,8 +221,10 @@ def likely_duplicates(db: Database, data: PatientInput | dict) -> list[Duplicate
     Same ABHA number or address: almost certainly the same person. Same mobile is weaker (a family
     often shares one phone), so it also needs a close name and a birth year within two years.
     """
-    p = parse(PatientInput, data, "patient")
-    birth = p.date_of_birth or birth_date_from_age(p.age_years or 0, date.today())
+    # While reception is still typing, the age may not be there yet: compare on the rest.
+    birth_known = isinstance(data, PatientInput) or bool(data.get("date_of_birth")) or data.get("age_years") is not None
+    p = parse(PatientInput, data if birth_known else {**data, "age_years": 0}, "patient")
+    birth = (p.date_of_birth or birth_date_from_age(p.age_years or 0, date.today())) if birth_known else None
     clauses = []
     if p.abha_number:
         clauses.append(Patient.abha_number == p.abha_number)
@@ -239,8 +241,8 @@ def likely_duplicates(db: Database, data: PatientInput | dict) -> list[Duplicate
                 found.append(DuplicateCandidate(other, "same ABHA number"))
             elif p.abha_address and other.abha_address == p.abha_address:
                 found.append(DuplicateCandidate(other, "same ABHA address"))
-            elif other.date_of_birth and abs(other.date_of_birth.year - birth.year) <= 2 and names_close(p.full_name, other.full_name):
-                found.append(DuplicateCandidate(other, "same mobile, similar name and age"))
+            elif (birth is None or (other.date_of_birth and abs(other.date_of_birth.year - birth.year) <= 2)) and names_close(p.full_name, other.full_name):
+                found.append(DuplicateCandidate(other, "same mobile, similar name and age" if birth else "same mobile, similar name"))
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from core.services.common import get_or_fail
 from core.storage.database import Actor, Database
 from core.storage.models import Appointment, Diagnosis, Encounter, Patient, Staff, Vitals
 from core.storage.types import utcnow
-from core.validation import Input, Text, VitalsInput, parse
+from core.validation import Input, Text, VitalsInput, age_on, parse
 
 # Which queue moves are allowed: a no-show can still turn up, a finished visit stays finished.
 QUEUE_MOVES = {
@@ -223,3 +224,41 @@ def amend_encounter(db: Database, actor: Actor, encounter_id: str, reason: str) 
         session.flush()
         audit.record(session, "encounter.amend", entity="encounter", entity_id=enc.id, patient_id=enc.patient_id, detail={"amends": original.id, "reason": reason.strip()})
         return enc
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One line of the day's queue as the desks show it."""
+
+    appointment_id: str
+    token: int | None
+    status: str
+    kind: str
+    patient_id: str
+    name: str
+    gender: str
+    age: int | None
+    mobile: str | None
+    doctor_id: str | None
+    doctor: str | None
+    reason: str | None
+    scheduled_for: datetime | None
+    checked_in_at: datetime | None
+
+
+def queue_board(db: Database, day: date | None = None) -> list[QueueEntry]:
+    """The day's queue with who each entry is, in token order; cancelled entries left out."""
+    day = day or clinic_day(db)
+    with db.read() as session:
+        rows = session.execute(
+            select(Appointment, Patient.full_name, Patient.gender, Patient.date_of_birth, Patient.mobile, Staff.full_name)
+            .join(Patient, Patient.id == Appointment.patient_id)
+            .outerjoin(Staff, Staff.id == Appointment.doctor_id)
+            .where(Appointment.clinic_date == day, Appointment.voided_at.is_(None), Appointment.status != "cancelled")
+            .order_by(Appointment.token_number)
+        )
+        return [
+            QueueEntry(a.id, a.token_number, a.status, a.kind, a.patient_id, name, gender, age_on(born, day) if born else None, mobile,
+                       a.doctor_id, doctor, a.reason, a.scheduled_for, a.checked_in_at)
+            for a, name, gender, born, mobile, doctor in rows
+        ]

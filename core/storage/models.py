@@ -337,6 +337,42 @@ class Payment(Synced, Voidable, Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class StaffCredential(Synced, Base):
+    """How a staff member logs in: a PIN or a password, kept only as a salted scrypt hash.
+
+    Synced, so a person uses the same PIN on every PC of the clinic; the hash crosses machines,
+    never the secret. `scheme` holds the scrypt cost so it can be raised later without a migration.
+    """
+
+    __tablename__ = "staff_credential"
+    staff_id: Mapped[str] = mapped_column(String(36), ForeignKey("staff.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # pin | password
+    scheme: Mapped[str] = mapped_column(String(40))  # "scrypt:n=16384,r=8,p=1"
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PriceItem(Synced, Voidable, Base):
+    """One line of the clinic's price list: what reception picks when billing a visit."""
+
+    __tablename__ = "price_item"
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))  # consultation | procedure | test | other
+    amount_paise: Mapped[int] = mapped_column(Integer)
+
+
+class VisitTemplate(Synced, Voidable, Base):
+    """A ready-made visit (complaints, examination, advice, investigations, prescription lines).
+
+    `owner_id` null: the clinic's own template; set: one doctor's favourite.
+    """
+
+    __tablename__ = "visit_template"
+    owner_id: Mapped[str | None] = _fk("staff.id", nullable=True)
+    name: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)  # JSON: note fields, diagnoses, investigations, rx lines
+
+
 # --- bookkeeping that stays on this PC -------------------------------------------------------------
 
 
@@ -346,6 +382,18 @@ class LocalNode(Base):
     __tablename__ = "local_node"
     node_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class VisitDraft(Base):
+    """What a doctor has typed into a visit and not yet saved: autosaved every few seconds so a
+    power cut loses at most that much. Local (typing in progress does not travel); it is folded
+    into the visit through the services when the doctor saves, and removed then."""
+
+    __tablename__ = "visit_draft"
+    encounter_id: Mapped[str] = mapped_column(String(36), ForeignKey("encounter.id"), primary_key=True)
+    staff_id: Mapped[str | None] = mapped_column(String(36))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    body: Mapped[str] = mapped_column(Text)  # JSON
 
 
 class Change(Base):
