@@ -41,13 +41,15 @@ class Layout:
     def load(cls, override_dir: Path | None = None) -> Layout:
         """The shipped layout, with any file the clinic put in <data dir>/print/ taking its place."""
 
-        def pick(name: str) -> str:
-            if override_dir and (override_dir / name).is_file():
-                return (override_dir / name).read_text(encoding="utf-8")
-            return (TEMPLATES / name).read_text(encoding="utf-8")
-
         phrases = override_dir / "phrases" if override_dir else None
-        return cls(pick("prescription.html"), pick("prescription.css"), phrases)
+        return cls(template_text("prescription.html", override_dir), template_text("prescription.css", override_dir), phrases)
+
+
+def template_text(name: str, override_dir: Path | None = None) -> str:
+    """A shipped template, or the clinic's own copy of it in <data dir>/print/ when there is one."""
+    if override_dir and (override_dir / name).is_file():
+        return (override_dir / name).read_text(encoding="utf-8")
+    return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
 def _e(value) -> str:
@@ -150,20 +152,29 @@ def build_html(document: dict, layout: Layout, language: str | None, timezone: s
     return Template(layout.template).safe_substitute(values)
 
 
-class PrescriptionPrint:
-    """A laid-out prescription, ready to paint onto a PDF page or an image."""
+class HtmlPrint:
+    """HTML laid out by Qt on pages of a given size, painted onto a PDF, an image or a printer.
 
-    def __init__(self, document: dict, payload: str | None, layout: Layout, language: str | None = None,
-                 timezone: str = "Asia/Kolkata", context: dict | None = None):
+    `page_mm` of (width, None) makes one page as tall as the content (a thermal roll)."""
+
+    def __init__(self, html_text: str, page_mm: tuple[float, float | None] = A4_MM, margin_mm: float = MARGIN_MM,
+                 images: dict[QUrl, QImage] | None = None, title: str = ""):
         ensure_fonts()
-        self.document = document
+        self.title = title
         self.text = QTextDocument()
-        self.text.setDocumentMargin(_mm_to_px(MARGIN_MM))
-        self.page = QSizeF(_mm_to_px(A4_MM[0]), _mm_to_px(A4_MM[1]))
-        self.text.setPageSize(self.page)
-        if payload:
-            self.text.addResource(QTextDocument.ResourceType.ImageResource, QR_URL, qr_image(payload))
-        self.text.setHtml(build_html(document, layout, language, timezone, signed=payload is not None, context=context))
+        self.text.setDocumentMargin(_mm_to_px(margin_mm))
+        width = _mm_to_px(page_mm[0])
+        self.text.setPageSize(QSizeF(width, _mm_to_px(page_mm[1]) if page_mm[1] else 1e6))
+        for url, image in (images or {}).items():
+            self.text.addResource(QTextDocument.ResourceType.ImageResource, url, image)
+        self.text.setHtml(html_text)
+        if page_mm[1] is None:
+            self.text.setPageSize(QSizeF(width, self.text.documentLayout().documentSize().height()))
+        self.page = self.text.pageSize()
+
+    @property
+    def page_mm(self) -> tuple[float, float]:
+        return (self.page.width() / LAYOUT_PX_PER_INCH * 25.4, self.page.height() / LAYOUT_PX_PER_INCH * 25.4)
 
     @property
     def pages(self) -> int:
@@ -176,21 +187,29 @@ class PrescriptionPrint:
         self.text.drawContents(painter, QRectF(0, page * self.page.height(), self.page.width(), self.page.height()))
         painter.restore()
 
-    def write_pdf(self, path: Path, dpi: int = 300) -> int:
-        writer = QPdfWriter(str(path))
-        writer.setResolution(dpi)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
-        writer.setTitle(f"Prescription {self.document['id']}")
-        writer.setCreator("Nadi")
-        painter = QPainter(writer)
+    def page_layout(self) -> QPageLayout:
+        size = QPageSize(QSizeF(*self.page_mm), QPageSize.Unit.Millimeter)
+        return QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
+
+    def paint_pages(self, device, dpi: int) -> int:
+        """Paint every page onto a paged device (QPdfWriter, QPrinter) already set to `page_layout()`."""
+        painter = QPainter(device)
         try:
             for page in range(self.pages):
                 if page:
-                    writer.newPage()
+                    device.newPage()
                 self._paint(painter, dpi / LAYOUT_PX_PER_INCH, page)
         finally:
             painter.end()
         return self.pages
+
+    def write_pdf(self, path: Path, dpi: int = 300) -> int:
+        writer = QPdfWriter(str(path))
+        writer.setResolution(dpi)
+        writer.setPageLayout(self.page_layout())
+        writer.setTitle(self.title)
+        writer.setCreator("Nadi")
+        return self.paint_pages(writer, dpi)
 
     def render_image(self, dpi: int = 150, page: int = 0) -> QImage:
         scale = dpi / LAYOUT_PX_PER_INCH
@@ -204,3 +223,13 @@ class PrescriptionPrint:
         finally:
             painter.end()
         return image
+
+
+class PrescriptionPrint(HtmlPrint):
+    """A laid-out prescription, ready to paint onto a PDF page or an image."""
+
+    def __init__(self, document: dict, payload: str | None, layout: Layout, language: str | None = None,
+                 timezone: str = "Asia/Kolkata", context: dict | None = None):
+        self.document = document
+        super().__init__(build_html(document, layout, language, timezone, signed=payload is not None, context=context),
+                         images={QR_URL: qr_image(payload)} if payload else None, title=f"Prescription {document['id']}")

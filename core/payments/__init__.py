@@ -1,0 +1,1 @@
+"""Taking payment without a connection at the desk: payment requests a patient's own phone completes."""
