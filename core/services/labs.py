@@ -41,29 +41,41 @@ def order_lab(db: Database, actor: Actor, encounter_id: str, data: LabOrderInput
 
 def record_lab_result(db: Database, actor: Actor, lab_order_id: str, data: LabResultInput | dict) -> LabResult:
     """Enter a result; numeric values are flagged low/high against the reference range given."""
-    result = parse(LabResultInput, data, "lab_result")
-    if result.reference_low is not None and result.reference_high is not None and result.reference_low > result.reference_high:
-        raise InvalidInput({"lab_result.reference_low": "the low end of the reference range is above the high end"})
-    number, flag = flag_for(result)
+    return record_lab_results(db, actor, lab_order_id, [data])[0]
+
+
+def record_lab_results(db: Database, actor: Actor, lab_order_id: str, values: list[LabResultInput | dict]) -> list[LabResult]:
+    """Enter the values of one report (a CBC's parts) together: all of them are saved, or none."""
+    if not values:
+        raise InvalidInput({"lab_result": "enter at least one value"})
+    results = [parse(LabResultInput, data, f"lab_result[{n}]") for n, data in enumerate(values)]
+    for n, result in enumerate(results):
+        if result.reference_low is not None and result.reference_high is not None and result.reference_low > result.reference_high:
+            raise InvalidInput({f"lab_result[{n}].reference_low": "the low end of the reference range is above the high end"})
     with db.write(actor) as session:
         order = get_or_fail(session, LabOrder, lab_order_id)
-        row = LabResult(
-            lab_order_id=order.id,
-            patient_id=order.patient_id,
-            recorded_by=actor.staff_id,
-            resulted_at=utcnow(),
-            value_text=result.value,
-            value_number=number,
-            unit=result.unit,
-            reference_low=result.reference_low,
-            reference_high=result.reference_high,
-            flag=flag,
-        )
-        session.add(row)
-        order.status = "resulted"
-        session.flush()
-        audit.record(session, "lab.result", entity="lab_result", entity_id=row.id, patient_id=order.patient_id, detail={"test": order.test_name, "flag": flag})
-        return row
+        return [_result_row(session, actor, order, result) for result in results]
+
+
+def _result_row(session, actor: Actor, order: LabOrder, result: LabResultInput) -> LabResult:
+    number, flag = flag_for(result)
+    row = LabResult(
+        lab_order_id=order.id,
+        patient_id=order.patient_id,
+        recorded_by=actor.staff_id,
+        resulted_at=utcnow(),
+        value_text=result.value,
+        value_number=number,
+        unit=result.unit,
+        reference_low=result.reference_low,
+        reference_high=result.reference_high,
+        flag=flag,
+    )
+    session.add(row)
+    order.status = "resulted"
+    session.flush()
+    audit.record(session, "lab.result", entity="lab_result", entity_id=row.id, patient_id=order.patient_id, detail={"test": order.test_name, "flag": flag})
+    return row
 
 
 def flag_for(result: LabResultInput) -> tuple[float | None, str | None]:
