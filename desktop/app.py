@@ -1,78 +1,91 @@
-"""The desktop window. Until the reception and consult desks land, a plain status window:
-which clinic, where its data lives, and what the record holds."""
+"""`nadi` with no command: open the clinic's database and the desks.
+
+On an empty data directory the first-run wizard creates the clinic and its first admin (and shows
+the database's recovery key once); after that the window opens on the log-in screen.
+"""
 
 from __future__ import annotations
 
-import html
+import logging
 import os
 import sys
-from dataclasses import dataclass
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from core.errors import NadiError
 
-
-@dataclass(frozen=True)
-class ClinicStatus:
-    clinic_name: str | None
-    data_dir: Path
-    counts: dict[str, int]
-    recovery_key: str | None = None  # only on the start that created the database
+LOG_FILE = "logs/nadi.log"
 
 
-def load_status(data_dir: str | None) -> ClinicStatus:
-    """Open (or create) the clinic database and read what the window shows."""
-    from core.services.clinic import current_clinic  # noqa: PLC0415
-    from core.settings import load_settings  # noqa: PLC0415
-    from core.stats import record_counts  # noqa: PLC0415
-    from core.storage.database import open_database  # noqa: PLC0415
-
-    db, new_key = open_database(load_settings(data_dir), create=True)
-    try:
-        clinic = current_clinic(db)
-        return ClinicStatus(clinic.name if clinic else None, db.settings.data_dir, record_counts(db), new_key.recovery_key if new_key else None)
-    finally:
-        db.close()
-
-
-def status_window(status: ClinicStatus):
-    from PySide6.QtCore import Qt  # noqa: PLC0415
-    from PySide6.QtWidgets import QLabel, QMainWindow  # noqa: PLC0415
-
-    window = QMainWindow()
-    window.setWindowTitle(f"Nadi — {status.clinic_name}" if status.clinic_name else "Nadi")
-    esc = html.escape
-    lines = [f"<h2>{esc(status.clinic_name or 'No clinic set up yet')}</h2>", f"<p>Data: {esc(str(status.data_dir))}</p>"]
-    if status.recovery_key:
-        lines.append(f"<p><b>New encrypted database. Recovery key (shown once — write it down and keep it safe):</b><br><tt>{esc(status.recovery_key)}</tt></p>")
-    if not status.clinic_name:
-        lines.append(f"<p>For a demo clinic, run <tt>nadi demo --data-dir {esc(str(status.data_dir))}</tt>.</p>")
-    shown = ("patients", "encounters", "prescriptions", "bills")
-    lines.append("<p>" + " · ".join(f"{status.counts[k]:,} {k}" for k in shown) + "</p>")
-    label = QLabel("".join(lines))
-    label.setObjectName("status")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the recovery key can be copied
-    label.setMargin(24)
-    window.setCentralWidget(label)
-    window.resize(720, 360)
-    return window
+def _log_to_file(data_dir: Path) -> None:
+    """Unexpected errors go to a log IT can send (the person at the desk sees a plain message)."""
+    path = data_dir / LOG_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))
+    logging.getLogger("nadi").addHandler(handler)
+    logging.getLogger("nadi").setLevel(logging.INFO)
 
 
 def run_app(data_dir: str | None) -> int:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
         raise NadiError("no display to open the window on (for a headless check set QT_QPA_PLATFORM=offscreen)")
-    status = load_status(data_dir)
-    if status.recovery_key:
-        # Also on the terminal: a window can be closed, missed, or (headless) never seen.
-        print(f"New encrypted database in {status.data_dir}.", file=sys.stderr)
-        print(f"Recovery key (shown once; keep it safe, it is the only way onto a new PC): {status.recovery_key}", file=sys.stderr)
+    from core.settings import load_settings  # noqa: PLC0415
+    from core.storage.database import open_database  # noqa: PLC0415
+
+    settings = load_settings(data_dir)
+    db, new_key = open_database(settings, create=True)
+    _log_to_file(settings.data_dir)
+    if new_key:
+        # Also on the terminal: a window can be closed or missed.
+        print(f"New encrypted database in {settings.data_dir}.", file=sys.stderr)
+        print(f"Recovery key (shown once; keep it safe, it is the only way onto a new PC): {new_key.recovery_key}", file=sys.stderr)
+    try:
+        return _run_window(db, settings, new_key.recovery_key if new_key else None, _clinic_name(db))
+    finally:
+        db.close()
+
+
+def _clinic_name(db) -> str | None:
+    # A bare query rather than the clinic services: those bring the input validators, which the
+    # log-in screen does not need (start-up time, see `nadi bench startup`).
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from core.storage.models import Clinic  # noqa: PLC0415
+
+    with db.read() as session:
+        return session.scalar(select(Clinic.name).limit(1))
+
+
+def _run_window(db, settings, recovery_key: str | None, clinic_name: str | None) -> int:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
+    from desktop import startup_probe  # noqa: PLC0415
+    from desktop.context import Desk  # noqa: PLC0415
+    from desktop.main_window import MainWindow  # noqa: PLC0415
+    from desktop.preferences import load_preferences  # noqa: PLC0415
+    from desktop.style import stylesheet  # noqa: PLC0415
+    from desktop.tasks import Tasks  # noqa: PLC0415
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = status_window(status)
+    app.setApplicationName("Nadi")
+    preferences = load_preferences(settings.data_dir)
+    app.setStyleSheet(stylesheet(preferences.font_pt))
+    tasks = Tasks()
+    if clinic_name is None:
+        from desktop.first_run import FirstRunWizard  # noqa: PLC0415
+
+        wizard = FirstRunWizard(db, recovery_key, tasks=tasks)
+        if not wizard.exec():
+            return 0
+        clinic_name = _clinic_name(db)
+        if clinic_name is None:
+            return 0
+    desk = Desk(db, tasks)
+    window = MainWindow(desk, clinic_name, settings.data_dir, preferences)
     window.show()
-    if os.environ.get("NADI_EXIT_AFTER_SHOW"):  # smoke checks: show the window, then leave
-        app.processEvents()
-        return 0
-    return app.exec()
+    window.start()
+    startup_probe.arm(app, window.login.choices_shown)
+    code = app.exec()
+    tasks.stop()
+    return code

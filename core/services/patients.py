@@ -253,5 +253,14 @@ def names_close(a: str, b: str) -> bool:
         return False
     first_close = phonetic_key(ta[0]) == phonetic_key(tb[0]) or edit_distance(ta[0], tb[0], 1) <= 1
     whole = edit_distance(fold(a).replace(" ", ""), fold(b).replace(" ", ""), 3) <= 3
-    keys_a, keys_b = {phonetic_key(t) for t in ta}, {phonetic_key(t) for t in tb}
-    return first_close and (whole or keys_a <= keys_b or keys_b <= keys_a)
+    shorter, longer = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return first_close and (whole or all(any(_tokens_close(s, t) for t in longer) for s in shorter))
+
+
+def _tokens_close(a: str, b: str) -> bool:
+    """One word of a name written two ways: same sound, one slip, or one cut short (Narayan for
+    Narayanan, Venkat for Venkatesh)."""
+    if phonetic_key(a) == phonetic_key(b) or edit_distance(a, b, 1) <= 1:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short)

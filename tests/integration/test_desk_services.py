@@ -151,3 +151,18 @@ def test_the_queue_board_names_each_entry_in_token_order(db, team, patient):
     board = queue_board(db)
     assert [(e.token, e.name, e.doctor, e.status) for e in board] == [
         (1, "Kavita Deshmukh", "Dr Anand Kulkarni", "checked_in"), (2, "Imran Qureshi", None, "checked_in")]
+
+
+def test_a_reports_values_are_saved_together_or_not_at_all(db, team, patient):
+    from core.services.labs import order_lab, record_lab_results
+
+    enc = consult.open_consult(db, team.doctor, patient.id)
+    order = order_lab(db, team.doctor, enc, {"test_name": "Lipid profile"})
+    before = record_counts(db)
+    with pytest.raises(InvalidInput, match="range"):
+        record_lab_results(db, team.doctor, order.id, [{"value": "190", "unit": "mg/dL", "reference_high": 200},
+                                                      {"value": "45", "unit": "mg/dL", "reference_low": 60, "reference_high": 40}])
+    assert record_counts(db) == before
+    rows = record_lab_results(db, team.doctor, order.id, [{"value": "190", "unit": "mg/dL", "reference_high": 200},
+                                                          {"value": "35", "unit": "mg/dL", "reference_low": 40}])
+    assert [r.flag for r in rows] == ["normal", "low"]

@@ -1,0 +1,56 @@
+"""What every screen of the desks is given: the database, the workers, who is logged in, and the
+signals by which one screen tells the others that something changed (reception adds to the queue;
+the doctor's queue updates)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from core.storage.database import Actor, Database
+from desktop.tasks import Tasks
+
+
+class Desk(QObject):
+    queue_changed = Signal()  # the day's queue moved: someone added, checked in, seen, no-show
+    patient_changed = Signal(str)  # a patient's record changed (id)
+    bills_changed = Signal()
+    price_list_changed = Signal()
+    staff_changed = Signal()
+    clinic_changed = Signal()
+    actor_changed = Signal()  # log-in, log-out, another person unlocked
+    notice = Signal(str, str)  # (level: "info" | "error", text) shown in the window's message bar
+
+    def __init__(self, db: Database, tasks: Tasks, actor: Actor | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.tasks = tasks
+        self._actor = actor
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise RuntimeError("nobody is logged in")
+        return self._actor
+
+    @property
+    def logged_in(self) -> bool:
+        return self._actor is not None
+
+    def set_actor(self, actor: Actor | None) -> None:
+        self._actor = actor
+        self.actor_changed.emit()
+
+    def info(self, text: str) -> None:
+        self.notice.emit("info", text)
+
+    def error(self, text: str) -> None:
+        self.notice.emit("error", text)
+
+    def write(self, fn, done=None, failed=None) -> None:
+        """A write on the write lane as the logged-in person; failures go to the message bar
+        unless `failed` handles them."""
+        actor = self.actor
+        self.tasks.run(lambda: fn(self.db, actor), done, failed or self.error, lane="write")
+
+    def read(self, fn, done=None, failed=None, key: str | None = None) -> None:
+        self.tasks.run(lambda: fn(self.db), done, failed or self.error, lane="read", key=key)

@@ -1,0 +1,267 @@
+"""The one window of the desks: log-in (and lock) first, then the desks the person's role opens.
+
+Reception (F2), Consult (F3), Bills (F4), Admin (F9) are tabs; which ones appear depends on the
+role (core.services.staff_access.AREAS). A message bar under the tabs shows what went wrong or what
+was done, where the person is looking; the status bar shows the connection, sync and who is in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.services.staff_access import may
+from core.storage.database import Actor
+from desktop.context import Desk
+from desktop.login import ROLE_NAMES, LoginPage
+from desktop.style import FONT_SIZES, stylesheet
+
+INFO_SHOWN_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, desk: Desk, clinic_name: str, data_dir: Path, preferences) -> None:
+        super().__init__()
+        self.desk = desk
+        self.data_dir = data_dir
+        self.preferences = preferences
+        self.clinic_name = clinic_name
+        self.setWindowTitle(f"Nadi — {clinic_name}")
+        self.views: dict[str, QWidget] = {}
+        self.idle = None
+
+        self.stack = QStackedWidget()
+        self.login = LoginPage(desk, clinic_name)
+        self.login.logged_in.connect(self._logged_in)
+        self.stack.addWidget(self.login)
+
+        self.work = QWidget()
+        work = QVBoxLayout(self.work)
+        work.setContentsMargins(6, 4, 6, 0)
+        top = QHBoxLayout()
+        self.tabs = QTabWidget(objectName="desk_tabs")
+        self.tabs.setDocumentMode(True)
+        self.user_label = QLabel(objectName="user_label")
+        lock = QPushButton("Lock  (Ctrl+L)", objectName="lock_button")
+        lock.clicked.connect(self.lock)
+        logout = QPushButton("Log out", objectName="logout_button")
+        logout.clicked.connect(self.log_out)
+        top.addWidget(QLabel(f"<b>{clinic_name}</b>"))
+        top.addStretch(1)
+        top.addWidget(self.user_label)
+        top.addWidget(lock)
+        top.addWidget(logout)
+        self.message = QLabel(objectName="message_bar")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_frame = QFrame()
+        box = QHBoxLayout(self.message_frame)
+        box.setContentsMargins(10, 4, 10, 4)
+        box.addWidget(self.message, 1)
+        dismiss = QPushButton("Dismiss", objectName="message_dismiss")
+        dismiss.clicked.connect(self.clear_message)
+        box.addWidget(dismiss)
+        self.message_frame.hide()
+        work.addLayout(top)
+        work.addWidget(self.message_frame)
+        work.addWidget(self.tabs, 1)
+        self.stack.addWidget(self.work)
+        self.setCentralWidget(self.stack)
+
+        self.connection_label = QLabel("Offline · this PC only (no hub set up)", objectName="connection_label")
+        self.status_user = QLabel("Nobody logged in", objectName="status_user")
+        self.statusBar().addWidget(self.connection_label, 1)
+        self.statusBar().addPermanentWidget(self.status_user)
+        self._clear_timer = QTimer(self, singleShot=True, interval=INFO_SHOWN_MS, timeout=self.clear_message)
+
+        desk.notice.connect(self.show_message)
+        self._shortcuts()
+        self.apply_font(preferences.font_pt)
+        self.resize(1366, 768)
+
+    # -- shortcuts ----------------------------------------------------------------------------
+
+    def _shortcuts(self) -> None:
+        def key(seq, fn):
+            QShortcut(QKeySequence(seq), self, fn, context=Qt.ShortcutContext.WindowShortcut)
+
+        key("Ctrl+L", self.lock)
+        key("F2", lambda: self.show_area("reception"))
+        key("F3", lambda: self.show_area("consult"))
+        key("F4", lambda: self.show_area("billing"))
+        key("F9", lambda: self.show_area("admin"))
+        key("Ctrl+=", lambda: self._step_font(+1))
+        key("Ctrl++", lambda: self._step_font(+1))
+        key("Ctrl+-", lambda: self._step_font(-1))
+
+    def show_area(self, area: str) -> None:
+        view = self.views.get(area)
+        if view is None or self.stack.currentWidget() is not self.work:
+            return
+        self.tabs.setCurrentWidget(view)
+        focus = getattr(view, "focus_first", None)
+        if focus:
+            focus()
+
+    # -- who is in ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the log-in screen (the first thing anyone sees)."""
+        self.stack.setCurrentWidget(self.login)
+        self.login.refresh()
+
+    def _logged_in(self, actor: Actor) -> None:
+        same_person = self.desk.logged_in and self.desk.actor.staff_id == actor.staff_id and self.views
+        if not same_person:
+            self._build_views(actor)
+        self.desk.set_actor(actor)
+        role = ROLE_NAMES.get(actor.role, actor.role)
+        self.user_label.setText(f"{actor.label} · {role}")
+        self.status_user.setText(f"Logged in: {actor.label} ({role})")
+        self.stack.setCurrentWidget(self.work)
+        self.activateWindow()  # keys go to the desk just opened, whatever dialog had them before
+        self._start_idle()
+        current = self.tabs.currentWidget()
+        focus = getattr(current, "focus_first", None)
+        if focus:
+            focus()
+
+    def _build_views(self, actor: Actor) -> None:
+        self._drop_views()
+        self.desk.set_actor(actor)
+        areas = [("reception", "Reception  F2"), ("consult", "Consult  F3"), ("billing", "Bills  F4"), ("admin", "Admin  F9")]
+        for area, title in areas:
+            if may(actor.role, area):
+                view = self._make_view(area)
+                self.views[area] = view
+                self.tabs.addTab(view, title)
+        first = "consult" if "consult" in self.views and actor.role == "doctor" else "reception"
+        if first in self.views:
+            self.tabs.setCurrentWidget(self.views[first])
+
+    def _make_view(self, area: str) -> QWidget:
+        # Imported here: the log-in screen comes up without loading any desk.
+        if area == "reception":
+            from desktop.reception.desk import ReceptionView  # noqa: PLC0415
+
+            return ReceptionView(self.desk)
+        if area == "consult":
+            from desktop.consult.desk import ConsultView  # noqa: PLC0415
+
+            return ConsultView(self.desk)
+        if area == "billing":
+            from desktop.reception.billing import DayEndView  # noqa: PLC0415
+
+            return DayEndView(self.desk)
+        from desktop.admin import AdminView  # noqa: PLC0415
+
+        view = AdminView(self.desk, self.data_dir)
+        view.preferences_changed.connect(self.apply_preferences)
+        return view
+
+    def _drop_views(self) -> None:
+        for view in self.views.values():
+            closing = getattr(view, "closing", None)
+            if closing:
+                closing()
+            view.deleteLater()
+        self.views.clear()
+        self.tabs.clear()
+
+    def lock(self) -> None:
+        if not self.desk.logged_in or self.stack.currentWidget() is self.login:
+            return
+        for view in self.views.values():
+            flush = getattr(view, "closing", None)  # autosave what is being typed, now
+            if flush:
+                flush()
+        if self.idle:
+            self.idle.pause()
+        self.clear_message()
+        self.login.lock(self.desk.actor)
+        self.stack.setCurrentWidget(self.login)
+
+    def log_out(self) -> None:
+        self._drop_views()
+        self.desk.set_actor(None)
+        self.user_label.clear()
+        self.status_user.setText("Nobody logged in")
+        if self.idle:
+            self.idle.pause()
+        self.login.locked_for = None
+        self.start()
+
+    def _start_idle(self) -> None:
+        from desktop.idle import IdleWatcher  # noqa: PLC0415
+
+        if self.idle is None:
+            self.idle = IdleWatcher(QApplication.instance(), self.preferences.idle_lock_minutes, self)
+            self.idle.idle.connect(self.lock)
+        else:
+            self.idle.set_minutes(self.preferences.idle_lock_minutes)
+
+    # -- messages and looks -------------------------------------------------------------------
+
+    def show_message(self, level: str, text: str) -> None:
+        self.message.setText(text)
+        self.message_frame.setProperty("box", "danger" if level == "error" else "ok")
+        self.message_frame.style().polish(self.message_frame)
+        self.message_frame.show()
+        if level == "error":
+            self._clear_timer.stop()  # an error stays until read
+        else:
+            self._clear_timer.start()
+
+    def clear_message(self) -> None:
+        self.message.clear()
+        self.message_frame.hide()
+
+    def apply_font(self, font_pt: int) -> None:
+        app = QApplication.instance()
+        font = app.font()
+        font.setPointSize(font_pt)
+        app.setFont(font)
+        app.setStyleSheet(stylesheet(font_pt))
+
+    def apply_preferences(self, preferences) -> None:
+        self.preferences = preferences
+        self.apply_font(preferences.font_pt)
+        if self.idle:
+            self.idle.set_minutes(preferences.idle_lock_minutes)
+
+    def _step_font(self, step: int) -> None:
+        from dataclasses import replace  # noqa: PLC0415
+
+        from desktop.preferences import save_preferences  # noqa: PLC0415
+
+        sizes = list(FONT_SIZES)
+        current = self.preferences.font_pt if self.preferences.font_pt in sizes else sizes[1]
+        new = sizes[max(0, min(len(sizes) - 1, sizes.index(current) + step))]
+        if new != current:
+            self.apply_preferences(replace(self.preferences, font_pt=new))
+            save_preferences(self.data_dir, self.preferences)
+            self.desk.info(f"Text size {new} pt on this PC (Ctrl+= larger, Ctrl+- smaller).")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        for view in self.views.values():
+            closing = getattr(view, "closing", None)
+            if closing:
+                closing()
+        if self.idle:
+            self.idle.detach()
+        self.desk.tasks.stop()
+        super().closeEvent(event)
