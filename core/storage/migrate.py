@@ -10,33 +10,55 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from core.errors import NadiError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration shipped. Checked against Alembic's own idea of the head by a test, so that
+# an up-to-date database (every start but the first after an upgrade) opens without importing
+# Alembic at all: a quarter of a second of start-up on a clinic PC.
+HEAD = "0003"
 
 
-def _config(migrations: Path = MIGRATIONS) -> Config:
+def _stamped_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except OperationalError:
+            return None  # a new database: no version table yet
+        finally:
+            conn.rollback()
+
+
+def _config(migrations: Path = MIGRATIONS):
+    from alembic.config import Config  # noqa: PLC0415
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations))
     return cfg
 
 
 def head_revision(migrations: Path = MIGRATIONS) -> str | None:
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
     return ScriptDirectory.from_config(_config(migrations)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine, target: str = "head", migrations: Path = MIGRATIONS) -> None:
+    if target == "head" and migrations == MIGRATIONS and _stamped_revision(engine) == HEAD:
+        return
+    from alembic import command  # noqa: PLC0415
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
     cfg = _config(migrations)
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -62,6 +84,8 @@ def upgrade(engine: Engine, target: str = "head", migrations: Path = MIGRATIONS)
 
 def new_revision(engine: Engine, message: str) -> None:
     """For developers: autogenerate a migration from the models against an up-to-date database."""
+    from alembic import command  # noqa: PLC0415
+
     cfg = _config()
     with engine.connect() as conn, conn.begin():
         cfg.attributes["connection"] = conn
