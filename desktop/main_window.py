@@ -31,6 +31,18 @@ from desktop.login import ROLE_NAMES, LoginPage
 from desktop.style import FONT_SIZES, stylesheet
 
 INFO_SHOWN_MS = 8000
+# How often the window looks for records written by another process on this PC (a second window,
+# the headless sync agent applying another PC's changes): the queue then refreshes by itself.
+WATCH_MS = 3000
+
+
+def last_change(db) -> int:
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from core.storage.models import Change  # noqa: PLC0415
+
+    with db.read() as session:
+        return session.scalar(select(Change.seq).order_by(Change.seq.desc()).limit(1)) or 0
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +101,8 @@ class MainWindow(QMainWindow):
         self._clear_timer = QTimer(self, singleShot=True, interval=INFO_SHOWN_MS, timeout=self.clear_message)
 
         desk.notice.connect(self.show_message)
+        self._seen_change: int | None = None
+        self._watch = QTimer(self, interval=WATCH_MS, timeout=self._look_for_changes)
         self._shortcuts()
         self.apply_font(preferences.font_pt)
         self.resize(1366, 768)
@@ -133,6 +147,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(f"{actor.label} · {role}")
         self.status_user.setText(f"Logged in: {actor.label} ({role})")
         self.stack.setCurrentWidget(self.work)
+        self._watch.start()
         self.activateWindow()  # keys go to the desk just opened, whatever dialog had them before
         self._start_idle()
         current = self.tabs.currentWidget()
@@ -181,6 +196,15 @@ class MainWindow(QMainWindow):
             view.deleteLater()
         self.views.clear()
         self.tabs.clear()
+
+    def _look_for_changes(self) -> None:
+        if self.desk.logged_in:
+            self.desk.tasks.run(lambda: last_change(self.desk.db), self._changes_seen, lambda _m: None, key="change-watch")
+
+    def _changes_seen(self, seq: int) -> None:
+        if self._seen_change is not None and seq != self._seen_change:
+            self.desk.queue_changed.emit()
+        self._seen_change = seq
 
     def lock(self) -> None:
         if not self.desk.logged_in or self.stack.currentWidget() is self.login:
@@ -263,5 +287,6 @@ class MainWindow(QMainWindow):
                 closing()
         if self.idle:
             self.idle.detach()
+        self._watch.stop()
         self.desk.tasks.stop()
         super().closeEvent(event)

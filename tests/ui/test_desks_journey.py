@@ -217,3 +217,22 @@ def test_someone_else_logging_in_at_the_lock_screen_gets_their_own_desks(desks, 
     desks.log_in("Sunita Pawar")
     assert list(desks.window.views) == ["reception", "billing"]
     assert desks.window.status_user.text() == "Logged in: Sunita Pawar (Reception)"
+
+
+def test_the_queue_follows_changes_made_by_another_process(desks, qtbot, db, team, settings):
+    """Reception on another window (or the sync agent) adds to the queue: the doctor's desk shows it
+    without anyone pressing anything."""
+    from core.services.visits import add_to_queue
+    from core.storage.database import open_database
+
+    desks.log_in("Dr Anand Kulkarni")
+    consult = desks.view("consult")
+    desks.window._watch.setInterval(100)  # the clinic's desks look every 3 s; the test need not wait that long
+    qtbot.waitUntil(lambda: desks.window._seen_change is not None)
+    other, _ = open_database(settings)  # a separate connection pool, as another process would have
+    try:
+        patient = register_patient(other, team.receptionist, {"full_name": "Gurpreet Kaur", "gender": "F", "age_years": 29})
+        add_to_queue(other, team.receptionist, {"patient_id": patient.id, "doctor_id": team.doctor.staff_id})
+    finally:
+        other.close()
+    qtbot.waitUntil(lambda: [e.name for e in consult.queue.entries] == ["Gurpreet Kaur"], timeout=15000)
