@@ -31,24 +31,25 @@ def run_app(data_dir: str | None) -> int:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
         raise NadiError("no display to open the window on (for a headless check set QT_QPA_PLATFORM=offscreen)")
     from core.settings import load_settings  # noqa: PLC0415
-    from core.storage.database import open_database  # noqa: PLC0415
+    from core.storage.first_look import first_look  # noqa: PLC0415
 
     settings = load_settings(data_dir)
-    db, new_key = open_database(settings, create=True)
     _log_to_file(settings.data_dir)
+    look = first_look(settings)
+    if look is not None:
+        # The usual start: the window comes up on what was read, the database opens behind it.
+        return _run_window(None, settings, None, look.clinic_name, look.choices)
+    from core.storage.database import open_database  # noqa: PLC0415
+
+    db, new_key = open_database(settings, create=True)
     if new_key:
         # Also on the terminal: a window can be closed or missed.
         print(f"New encrypted database in {settings.data_dir}.", file=sys.stderr)
         print(f"Recovery key (shown once; keep it safe, it is the only way onto a new PC): {new_key.recovery_key}", file=sys.stderr)
-    try:
-        return _run_window(db, settings, new_key.recovery_key if new_key else None, _clinic_name(db))
-    finally:
-        db.close()
+    return _run_window(db, settings, new_key.recovery_key if new_key else None, _clinic_name(db), None)
 
 
 def _clinic_name(db) -> str | None:
-    # A bare query rather than the clinic services: those bring the input validators, which the
-    # log-in screen does not need (start-up time, see `nadi bench startup`).
     from sqlalchemy import select  # noqa: PLC0415
 
     from core.storage.models import Clinic  # noqa: PLC0415
@@ -57,7 +58,18 @@ def _clinic_name(db) -> str | None:
         return session.scalar(select(Clinic.name).limit(1))
 
 
-def _run_window(db, settings, recovery_key: str | None, clinic_name: str | None) -> int:
+def _open_behind(desk, settings, failed) -> None:
+    """Open the database on the write lane; the log-in queues behind it on the same lane.
+    Started before the window is built, so the two overlap."""
+    def open_it():
+        from core.storage.database import open_database  # noqa: PLC0415
+
+        desk.db = open_database(settings)[0]  # set here, on the lane, before the next job reads it
+
+    desk.tasks.run(open_it, None, lambda message: failed(f"The clinic's database could not be opened: {message}"), lane="write")
+
+
+def _run_window(db, settings, recovery_key: str | None, clinic_name: str | None, choices) -> int:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from desktop import startup_probe  # noqa: PLC0415
@@ -72,20 +84,27 @@ def _run_window(db, settings, recovery_key: str | None, clinic_name: str | None)
     preferences = load_preferences(settings.data_dir)
     app.setStyleSheet(stylesheet(preferences.font_pt))
     tasks = Tasks()
-    if clinic_name is None:
-        from desktop.first_run import FirstRunWizard  # noqa: PLC0415
-
-        wizard = FirstRunWizard(db, recovery_key, tasks=tasks)
-        if not wizard.exec():
-            return 0
-        clinic_name = _clinic_name(db)
-        if clinic_name is None:
-            return 0
     desk = Desk(db, tasks)
-    window = MainWindow(desk, clinic_name, settings.data_dir, preferences)
-    window.show()
-    window.start()
-    startup_probe.arm(app, window.login.choices_shown)
-    code = app.exec()
-    tasks.stop()
-    return code
+    shown: list = []  # the window, once built: where a failure to open is reported
+    try:
+        if db is None:
+            _open_behind(desk, settings, lambda message: shown[0].login.block(message))
+        if clinic_name is None:
+            from desktop.first_run import FirstRunWizard  # noqa: PLC0415
+
+            wizard = FirstRunWizard(db, recovery_key, tasks=tasks)
+            if not wizard.exec():
+                return 0
+            clinic_name = _clinic_name(db)
+            if clinic_name is None:
+                return 0
+        window = MainWindow(desk, clinic_name, settings.data_dir, preferences)
+        shown.append(window)
+        window.show()
+        startup_probe.arm(app, window.login.choices_shown)
+        window.start(choices)
+        return app.exec()
+    finally:
+        tasks.stop()
+        if desk.db is not None:
+            desk.db.close()

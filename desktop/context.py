@@ -4,10 +4,14 @@ the doctor's queue updates)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from core.storage.database import Actor, Database
 from desktop.tasks import Tasks
+
+if TYPE_CHECKING:
+    from core.storage.database import Actor, Database
 
 
 class Desk(QObject):
@@ -20,8 +24,10 @@ class Desk(QObject):
     actor_changed = Signal()  # log-in, log-out, another person unlocked
     notice = Signal(str, str)  # (level: "info" | "error", text) shown in the window's message bar
 
-    def __init__(self, db: Database, tasks: Tasks, actor: Actor | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database | None, tasks: Tasks, actor: Actor | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # None while the database is still opening on the write lane at start-up (see desktop.app);
+        # nothing but the log-in, which queues behind that opening, runs before it is set.
         self.db = db
         self.tasks = tasks
         self._actor = actor

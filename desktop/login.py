@@ -6,6 +6,8 @@ person unlocks with their PIN, or someone else logs in, which closes the first p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.services.staff_access import LoginChoice, log_in, login_choices, needs_first_secret, set_first_credential
-from core.storage.database import Actor
+from core.storage.first_look import LoginChoice, needs_first_secret
 from desktop.context import Desk
+
+if TYPE_CHECKING:
+    from core.storage.database import Actor
 
 ROLE_NAMES = {"doctor": "Doctor", "receptionist": "Reception", "admin": "Admin", "nurse": "Nurse"}
 
@@ -80,7 +84,13 @@ class LoginPage(QWidget):
 
     # -- what the window calls ----------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, choices: list[LoginChoice] | None = None) -> None:
+        """Show who can log in: the list given (read at start-up), or read afresh."""
+        if choices is not None:
+            self._show_choices(choices)
+            return
+        from core.services.staff_access import login_choices  # noqa: PLC0415 - the ORM is not needed to draw the first screen
+
         self.desk.read(login_choices, self._show_choices)
 
     def lock(self, actor: Actor) -> None:
@@ -121,6 +131,12 @@ class LoginPage(QWidget):
         self.confirm.setVisible(self._first_secret)
         self.button.setText("Set PIN and log in" if self._first_secret else ("Unlock" if self.locked_for else "Log in"))
 
+    def block(self, message: str) -> None:
+        """Nobody can log in (the database would not open): say why, where they are looking."""
+        self.problem.setText(message)
+        self.button.setEnabled(False)
+        self.secret.setEnabled(False)
+
     def _chosen(self) -> LoginChoice | None:
         row = self.people.currentRow()
         return self._choices[row] if 0 <= row < len(self._choices) else None
@@ -146,13 +162,21 @@ class LoginPage(QWidget):
                 self.problem.setText("The two PINs differ; type the same PIN twice.")
                 return
 
-            def first(db):
-                set_first_credential(db, choice.staff_id, secret)
-                return log_in(db, choice.staff_id, secret)
+            def first():
+                from core.services.staff_access import log_in, set_first_credential  # noqa: PLC0415
+
+                set_first_credential(self.desk.db, choice.staff_id, secret)
+                return log_in(self.desk.db, choice.staff_id, secret)
 
             self.desk.tasks.run(first, self._done, self._refused, lane="write")
         else:
-            self.desk.tasks.run(lambda: log_in(self.desk.db, choice.staff_id, secret), self._done, self._refused, lane="write")
+            def check():
+                # desk.db is read here, on the write lane: it may have been opened by the job before this one.
+                from core.services.staff_access import log_in  # noqa: PLC0415
+
+                return log_in(self.desk.db, choice.staff_id, secret)
+
+            self.desk.tasks.run(check, self._done, self._refused, lane="write")
 
     def _done(self, actor: Actor) -> None:
         self.button.setEnabled(True)

@@ -8,6 +8,7 @@ was done, where the person is looking; the status bar shows the connection, sync
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.services.staff_access import may
-from core.storage.database import Actor
 from desktop.context import Desk
 from desktop.login import ROLE_NAMES, LoginPage
 from desktop.style import FONT_SIZES, stylesheet
+
+if TYPE_CHECKING:
+    from core.storage.database import Actor
 
 INFO_SHOWN_MS = 8000
 # How often the window looks for records written by another process on this PC (a second window,
@@ -133,10 +135,10 @@ class MainWindow(QMainWindow):
 
     # -- who is in ----------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Show the log-in screen (the first thing anyone sees)."""
+    def start(self, choices=None) -> None:
+        """Show the log-in screen (the first thing anyone sees), with the people given or read afresh."""
         self.stack.setCurrentWidget(self.login)
-        self.login.refresh()
+        self.login.refresh(choices)
 
     def _logged_in(self, actor: Actor) -> None:
         same_person = self.desk.logged_in and self.desk.actor.staff_id == actor.staff_id and self.views
@@ -156,6 +158,8 @@ class MainWindow(QMainWindow):
             focus()
 
     def _build_views(self, actor: Actor) -> None:
+        from core.services.staff_access import may  # noqa: PLC0415
+
         self._drop_views()
         self.desk.set_actor(actor)
         areas = [("reception", "Reception  F2"), ("consult", "Consult  F3"), ("billing", "Bills  F4"), ("admin", "Admin  F9")]

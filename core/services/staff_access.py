@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from core import audit
 from core.errors import InvalidInput, NadiError
 from core.services.common import get_or_fail
 from core.storage.database import SYSTEM, Actor, Database
+from core.storage.first_look import LoginChoice, needs_first_secret  # noqa: F401  (re-exported)
 from core.storage.models import AuditEvent, Staff, StaffCredential
 from core.storage.types import utcnow
 
@@ -105,16 +105,6 @@ def _store(db: Database, actor: Actor, staff_id: str, secret: str, kind: str) ->
         audit.record(session, "staff.credential", entity="staff", entity_id=staff.id, detail={"kind": kind})
 
 
-@dataclass(frozen=True)
-class LoginChoice:
-    """A person shown on the log-in screen."""
-
-    staff_id: str
-    name: str
-    role: str
-    kind: str | None  # pin | password | None when nothing is set yet
-
-
 def login_choices(db: Database) -> list[LoginChoice]:
     with db.read() as session:
         rows = session.execute(
@@ -124,11 +114,6 @@ def login_choices(db: Database) -> list[LoginChoice]:
             .order_by(Staff.full_name)
         )
         return [LoginChoice(*row) for row in rows]
-
-
-def needs_first_secret(choices: list[LoginChoice]) -> bool:
-    """A clinic set up before log-in existed has no secrets at all: its admin chooses one first."""
-    return not any(c.kind for c in choices)
 
 
 def log_in(db: Database, staff_id: str, secret: str) -> Actor:

@@ -24,13 +24,13 @@ from core.hlc import HybridLogicalClock
 from core.ids import uuid7
 from core.settings import Settings
 from core.storage import keys
+from core.storage.first_look import DB_FILE
 from core.storage.models import Change, LocalNode
 from core.storage.outbox import SYSTEM, Actor, ReadSession, RecordSession, WriteContext  # noqa: F401  (re-exported)
 
 # Imported for its side effect: keeps the patient search index in step with every write.
 import core.search.index  # noqa: E402,F401  isort: skip
 
-DB_FILE = "nadi.db"
 BUSY_TIMEOUT_MS = 15_000
 
 

@@ -14,12 +14,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from core.errors import NadiError
+from core.storage.first_look import HEAD
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest migration shipped. Checked against Alembic's own idea of the head by a test, so that
-# an up-to-date database (every start but the first after an upgrade) opens without importing
-# Alembic at all: a quarter of a second of start-up on a clinic PC.
-HEAD = "0003"
 
 
 def _stamped_revision(engine: Engine) -> str | None:

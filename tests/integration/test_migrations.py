@@ -81,6 +81,6 @@ def test_a_migration_that_would_orphan_rows_is_rolled_back_entirely(db, team, tm
 def test_the_shortcut_head_is_alembics_head():
     # upgrade() skips importing Alembic when the database is stamped with HEAD; a migration added
     # without moving HEAD would then never run.
-    from core.storage.migrate import HEAD
+    from core.storage.first_look import HEAD
 
     assert HEAD == head_revision()
