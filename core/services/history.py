@@ -129,7 +129,9 @@ def _visit_parts(session, v: PastVisitInput, enc: Encounter, to_sign: list) -> l
             later.append(_lab_result(row, result, v.started_at + timedelta(hours=6)))
     if v.bill:
         subtotal = sum(i.quantity * i.unit_price for i in v.bill.items)
-        bill = Bill(id=uuid7(), patient_id=enc.patient_id, encounter_id=enc.id, status="paid" if v.bill.paid_by else "open",
+        # Dated at the visit: the day-end summary counts a bill on the day it was made, and an
+        # imported past bill was made then, not on the day of the import.
+        bill = Bill(id=uuid7(), created_at=v.started_at, patient_id=enc.patient_id, encounter_id=enc.id, status="paid" if v.bill.paid_by else "open",
                     subtotal_paise=subtotal, discount_paise=v.bill.discount, total_paise=subtotal - v.bill.discount)
         session.add(bill)
         later += [BillItem(bill_id=bill.id, description=i.description, quantity=i.quantity, unit_price_paise=i.unit_price, amount_paise=i.quantity * i.unit_price) for i in v.bill.items]

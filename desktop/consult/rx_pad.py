@@ -92,7 +92,8 @@ class RxPad(QWidget):
         for col in range(8):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(7, 230)
         self.alerts_frame = QFrame(objectName="rx_alerts_frame")
         self.alerts_frame.setProperty("box", "danger")
         alerts = QVBoxLayout(self.alerts_frame)
@@ -188,7 +189,8 @@ class RxPad(QWidget):
                 cells = [str(row + 1), line.strip(), "", "", "", "", "", f"Cannot read: {r}"]
                 tone = "danger"
             else:
-                label = r.drug_label + (f" — {r.strength}" if r.strength else "")
+                # A combination's full strengths run long; they are in the tooltip and on the print.
+                label = r.drug_label + (f" — {r.strength}" if r.strength and len(r.strength) <= 24 else "")
                 when = r.pattern or r.frequency_text or ""
                 issues = [a.message for a in r.ambiguities] + [w.message for w in r.warnings]
                 cells = [str(row + 1), label, r.dose_text() or "", when, r.timing or "", str(r.duration_days or ""),
@@ -196,6 +198,7 @@ class RxPad(QWidget):
                 tone = "danger" if r.ambiguities else ("warning" if r.warnings else "ok")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text if col != 1 or isinstance(r, UnreadableLine) else f"{r.drug_label}\n{r.strength or ''}")
                 if col == 7:
                     item.setForeground({"danger": Qt.GlobalColor.red, "warning": Qt.GlobalColor.darkYellow, "ok": Qt.GlobalColor.darkGreen}[tone])
                 self.table.setItem(row, col, item)

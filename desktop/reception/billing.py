@@ -150,6 +150,9 @@ class BillDialog(QDialog):
         self.setObjectName("bill_dialog")
         self.setWindowTitle("Bill")
         self._build()
+        # The QR is a fixed 220 px and its caption wraps; Qt's size hint does not add the two up,
+        # so without this the caption is drawn over the QR in a small dialog (seen at 1366x768).
+        self.setMinimumSize(980, 650)
         self._recalculate()
         self.filter.setFocus()
         desk.read(lambda db: bill_desk_context(db, patient_id), self._loaded, self._load_failed, key=f"bill-dialog:{id(self)}")

@@ -166,3 +166,18 @@ def test_a_reports_values_are_saved_together_or_not_at_all(db, team, patient):
     rows = record_lab_results(db, team.doctor, order.id, [{"value": "190", "unit": "mg/dL", "reference_high": 200},
                                                           {"value": "35", "unit": "mg/dL", "reference_low": 40}])
     assert [r.flag for r in rows] == ["normal", "low"]
+
+
+def test_a_bill_imported_from_a_past_visit_counts_on_that_visits_day_not_today(db, team, patient):
+    from datetime import UTC, datetime
+
+    from core.services.billing import collection_summary
+    from core.services.history import import_past_visits
+    from core.services.visits import clinic_day
+
+    import_past_visits(db, team.admin, [{"patient_id": patient.id, "doctor_id": team.doctor.staff_id,
+                                         "started_at": datetime(2025, 3, 4, 5, 30, tzinfo=UTC), "note": {"chief_complaint": "Cough"},
+                                         "bill": {"items": [{"description": "Consultation", "unit_price": 400}], "paid_by": "cash"}}],
+                       source="test")
+    assert collection_summary(db, clinic_day(db))["bills_count"] == 0
+    assert collection_summary(db, date(2025, 3, 4))["bills_count"] == 1
