@@ -7,6 +7,7 @@ was done, where the person is looking; the status bar shows the connection, sync
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,8 @@ class MainWindow(QMainWindow):
         lock.clicked.connect(self.lock)
         logout = QPushButton("Log out", objectName="logout_button")
         logout.clicked.connect(self.log_out)
-        top.addWidget(QLabel(f"<b>{clinic_name}</b>"))
+        self.clinic_label = QLabel(f"<b>{html.escape(clinic_name)}</b>", objectName="clinic_label")
+        top.addWidget(self.clinic_label)
         top.addStretch(1)
         top.addWidget(self.user_label)
         top.addWidget(lock)
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         self._clear_timer = QTimer(self, singleShot=True, interval=INFO_SHOWN_MS, timeout=self.clear_message)
 
         desk.notice.connect(self.show_message)
+        desk.clinic_changed.connect(self._clinic_renamed)
         self._seen_change: int | None = None
         self._watch = QTimer(self, interval=WATCH_MS, timeout=self._look_for_changes)
         self._shortcuts()
@@ -201,6 +204,18 @@ class MainWindow(QMainWindow):
         self.views.clear()
         self.tabs.clear()
 
+    def _clinic_renamed(self) -> None:
+        from desktop.app import _clinic_name  # noqa: PLC0415
+
+        def show(name: str | None) -> None:
+            if name:
+                self.clinic_name = name
+                self.setWindowTitle(f"Nadi — {name}")
+                self.clinic_label.setText(f"<b>{html.escape(name)}</b>")
+                self.login.title.setText(name)
+
+        self.desk.read(_clinic_name, show)
+
     def _look_for_changes(self) -> None:
         if self.desk.logged_in:
             self.desk.tasks.run(lambda: last_change(self.desk.db), self._changes_seen, lambda _m: None, key="change-watch")
@@ -221,6 +236,7 @@ class MainWindow(QMainWindow):
             self.idle.pause()
         self.clear_message()
         self.login.lock(self.desk.actor)
+        self.status_user.setText(f"Locked ({self.desk.actor.label})")
         self.stack.setCurrentWidget(self.login)
 
     def log_out(self) -> None:

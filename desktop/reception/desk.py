@@ -54,6 +54,8 @@ class ReceptionView(QWidget):
         self.card_title.setProperty("heading", True)
         self.card_detail = QLabel("Find the patient above, or register a new one (Ctrl+N).", objectName="card_detail")
         self.card_detail.setWordWrap(True)
+        for label in (self.card_title, self.card_detail):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # names are shown as typed, never read as markup
         self.doctor = QComboBox(objectName="queue_doctor")
         self.reason = QLineEdit(objectName="queue_reason")
         self.reason.setPlaceholderText("Reason for the visit (optional)")

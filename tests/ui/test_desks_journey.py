@@ -236,3 +236,13 @@ def test_the_queue_follows_changes_made_by_another_process(desks, qtbot, db, tea
     finally:
         other.close()
     qtbot.waitUntil(lambda: [e.name for e in consult.queue.entries] == ["Gurpreet Kaur"], timeout=15000)
+
+
+def test_renaming_the_clinic_shows_at_once(desks, qtbot, db, team):
+    from core.services.clinic import update_clinic
+
+    desks.log_in("Meena Joshi")
+    update_clinic(db, team.admin, {"name": "Shanti Clinic & Diagnostics"})
+    desks.desk.clinic_changed.emit()
+    qtbot.waitUntil(lambda: desks.window.windowTitle() == "Nadi — Shanti Clinic & Diagnostics")
+    assert desks.window.clinic_label.text() == "<b>Shanti Clinic &amp; Diagnostics</b>"
