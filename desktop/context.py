@@ -23,6 +23,7 @@ class Desk(QObject):
     clinic_changed = Signal()
     actor_changed = Signal()  # log-in, log-out, another person unlocked
     notice = Signal(str, str)  # (level: "info" | "error", text) shown in the window's message bar
+    wrote = Signal()  # a write went through: an error shown earlier is out of date
 
     def __init__(self, db: Database | None, tasks: Tasks, actor: Actor | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +57,13 @@ class Desk(QObject):
         """A write on the write lane as the logged-in person; failures go to the message bar
         unless `failed` handles them."""
         actor = self.actor
-        self.tasks.run(lambda: fn(self.db, actor), done, failed or self.error, lane="write")
+
+        def succeeded(result) -> None:
+            self.wrote.emit()
+            if done is not None:
+                done(result)
+
+        self.tasks.run(lambda: fn(self.db, actor), succeeded, failed or self.error, lane="write")
 
     def read(self, fn, done=None, failed=None, key: str | None = None) -> None:
         self.tasks.run(lambda: fn(self.db), done, failed or self.error, lane="read", key=key)

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
 
         desk.notice.connect(self.show_message)
         desk.clinic_changed.connect(self._clinic_renamed)
+        desk.wrote.connect(self._clear_stale_error)
         self._seen_change: int | None = None
         self._watch = QTimer(self, interval=WATCH_MS, timeout=self._look_for_changes)
         self._shortcuts()
@@ -269,6 +270,10 @@ class MainWindow(QMainWindow):
             self._clear_timer.stop()  # an error stays until read
         else:
             self._clear_timer.start()
+
+    def _clear_stale_error(self) -> None:
+        if self.message_frame.isVisible() and self.message_frame.property("box") == "danger":
+            self.clear_message()
 
     def clear_message(self) -> None:
         self.message.clear()

@@ -1,5 +1,8 @@
 """The desks' look: one calm palette and one stylesheet, with the font size a setting.
 
+Spin boxes, date boxes and combo boxes are left to the platform's style: a stylesheet border on
+them replaces their arrows with a broken glyph.
+
 Widgets do not pick colours themselves; they say what a thing is with a dynamic property and the
 stylesheet decides: `label.setProperty("tone", "danger")` (allergies, blocking alerts, abnormal
 values), "warning", "ok", "muted"; `button.setProperty("kind", "primary")` for the one main action.
@@ -47,10 +50,9 @@ QPushButton:focus {{ border: 2px solid {c['accent']}; }}
 QPushButton[kind="primary"] {{ background: {c['accent']}; color: white; border-color: {c['accent']}; font-weight: bold; }}
 QPushButton[kind="primary"]:disabled {{ background: {c['border']}; border-color: {c['border']}; }}
 QPushButton[kind="danger"] {{ color: {c['danger']}; border-color: {c['danger']}; }}
-QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QSpinBox, QDoubleSpinBox, QDateEdit {{
+QLineEdit, QPlainTextEdit, QTextEdit {{
     border: 1px solid {c['border']}; border-radius: 4px; padding: 3px; background: white; }}
-QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus, QDateEdit:focus {{
-    border: 2px solid {c['accent']}; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {c['accent']}; }}
 QLineEdit[flag="high"], QLineEdit[flag="low"] {{ color: {c['danger']}; font-weight: bold; border: 2px solid {c['danger']}; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {c['danger']}; background: {c['danger_bg']}; }}
 QTableView, QListView, QTreeView {{ border: 1px solid {c['border']}; selection-background-color: {c['accent_bg']}; selection-color: {c['text']}; }}

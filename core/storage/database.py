@@ -140,6 +140,8 @@ def open_database(settings: Settings, create: bool = False) -> tuple[Database, k
     engine = make_engine(path, key)
     try:
         upgrade(engine)
+        if new_key is not None:
+            _owner_only(path)
         node_id, last_hlc = _local_identity(engine)
     except DatabaseError as exc:
         engine.dispose()
@@ -148,6 +150,14 @@ def open_database(settings: Settings, create: bool = False) -> tuple[Database, k
         engine.dispose()
         raise
     return Database(settings, engine, node_id, HybridLogicalClock(last_hlc)), new_key
+
+
+def _owner_only(path: Path) -> None:
+    """The database file readable by this OS user only, as its key slot is (it is encrypted
+    anyway; this keeps other accounts on a shared PC from even copying it)."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            part.chmod(0o600)
 
 
 def latest_stamp(session: Session) -> int:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -100,9 +101,16 @@ class RxPad(QWidget):
         self.alerts_label = QLabel(objectName="rx_alerts")
         self.alerts_label.setWordWrap(True)
         self.alerts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.alerts_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        # Alerts scroll inside their box: the lines being checked must stay in view at 1366x768.
+        scroller = QScrollArea(objectName="rx_alerts_scroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.alerts_label)
+        scroller.setMaximumHeight(150)
         self.override_button = QPushButton("Override with a reason…  (Ctrl+O)", objectName="rx_override")
         self.override_button.clicked.connect(self.override_next)
-        alerts.addWidget(self.alerts_label)
+        alerts.addWidget(scroller)
         alerts.addWidget(self.override_button, alignment=Qt.AlignmentFlag.AlignRight)
         self.alerts_frame.hide()
         self.state = QLabel(objectName="rx_state")
@@ -125,8 +133,8 @@ class RxPad(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(QLabel("<b>Read as</b>"))
-        right_layout.addWidget(self.table, 3)
-        right_layout.addWidget(self.alerts_frame, 2)
+        right_layout.addWidget(self.table, 1)
+        right_layout.addWidget(self.alerts_frame)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

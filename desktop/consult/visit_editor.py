@@ -37,7 +37,7 @@ VITALS = (  # field, label, width hint, decimals
     ("systolic", "BP sys", 0), ("diastolic", "dia", 0), ("pulse", "Pulse", 0), ("temperature_c", "Temp °C", 1), ("spo2", "SpO₂ %", 0),
     ("respiratory_rate", "Resp/min", 0), ("weight_kg", "Wt kg", 1), ("height_cm", "Ht cm", 1), ("blood_glucose_mg_dl", "Sugar mg/dL", 0),
 )
-GLUCOSE_CONTEXTS = (("", "—"), ("fasting", "fasting"), ("random", "random"), ("post_meal", "after meal"))
+GLUCOSE_CONTEXTS = (("", "sugar when?"), ("fasting", "fasting"), ("random", "random"), ("post_meal", "after meal"))
 
 
 def _number(text: str, decimals: int):
@@ -92,6 +92,12 @@ class TermBox(QWidget):
 
     def _suggestions(self, found: list[tuple[str, object]]) -> None:
         self.values = dict(found)
+        # What was typed is exactly a name, an abbreviation or a code ("htn", "E11.9"): Enter takes
+        # that term, coded. Anything else typed stays free text.
+        for label, value in found:
+            if isinstance(value, dict) and value.get("matched", "").lower() == self.line.text().strip().lower():
+                self.values[self.line.text().strip()] = (label, value)
+                break
         self.model.setStringList([label for label, _ in found])
         if found and self.line.hasFocus():
             self.completer.complete()
@@ -100,7 +106,11 @@ class TermBox(QWidget):
         text = self.line.text().strip()
         if not text:
             return
-        self.add(text, self.values.get(text))
+        exact = self.values.get(text)
+        if isinstance(exact, tuple):
+            self.add(*exact)
+        else:
+            self.add(text, exact)
         self.line.clear()
 
     def add(self, label: str, value: object = None) -> None:
@@ -142,7 +152,7 @@ def suggest_diagnoses(db, text: str) -> list[tuple[str, object]]:
         label = f"{term.name} — {term.code}" if term.code else term.name
         if label.lower() not in seen:
             seen.add(label.lower())
-            out.append((label, {"text": term.name, "code": term.code, "code_system": "ICD-10" if term.code else None}))
+            out.append((label, {"text": term.name, "code": term.code, "code_system": "ICD-10" if term.code else None, "matched": term.matched}))
     return out
 
 
@@ -294,7 +304,7 @@ class VisitEditor(QWidget):
         form["vitals"] = self.vitals_values()
         diagnoses = []
         for n, (label, value) in enumerate(self.diagnoses.items()):
-            entry = dict(value) if isinstance(value, dict) else {"text": label, "code": None, "code_system": None}
+            entry = {k: value[k] for k in ("text", "code", "code_system")} if isinstance(value, dict) else {"text": label, "code": None, "code_system": None}
             entry["is_primary"] = n == 0
             diagnoses.append(entry)
         form["diagnoses"] = diagnoses

@@ -214,10 +214,10 @@ class ReceptionView(QWidget):
 
     def _queued(self, appt, name: str) -> None:
         self.reason.clear()
+        self.queue.select_next = appt.id  # so Ctrl+P prints this patient's slip
         self.desk.queue_changed.emit()
         when = "" if appt.kind == "walk_in" else " (booked)"
         self.desk.info(f"{name}: token {appt.token_number}{when}. Ctrl+P prints the slip.")
-        self.last_token = appt.id
         self.search.focus()
 
     def book(self) -> None:

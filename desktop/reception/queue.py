@@ -33,6 +33,7 @@ class QueueView(QWidget):
         self.compact = compact
         self.entries: list[QueueEntry] = []
         self.only_doctor: str | None = None
+        self.select_next: str | None = None  # an appointment to highlight once it is shown (just added)
         self.zone = ZoneInfo(desk.db.settings.clinic_timezone)
         self.summary = QLabel(objectName="queue_summary")
         columns = ["Token", "Patient", "Status"] if compact else ["Token", "Patient", "Sex / age", "Doctor", "Reason", "Status", "Time"]
@@ -63,7 +64,8 @@ class QueueView(QWidget):
         return self.entries[row]
 
     def _show(self, entries: list[QueueEntry]) -> None:
-        keep = self.current().appointment_id if self.current() else None
+        keep = self.select_next or (self.current().appointment_id if self.current() else None)
+        self.select_next = None
         if self.only_doctor:
             entries = [e for e in entries if e.doctor_id in (self.only_doctor, None)]
         entries = sorted(entries, key=lambda e: (STATUS_ORDER.get(e.status, 9), e.token or 0)) if self.compact else entries

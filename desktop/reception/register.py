@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import InvalidInput
 from core.services.patients import likely_duplicates, register_patient
+from core.validation import age_on
 from desktop.context import Desk
 
 GENDERS = (("female", "Female  (F)"), ("male", "Male  (M)"), ("other", "Other  (O)"))
@@ -68,6 +69,7 @@ class RegisterDialog(QDialog):
         for value, label in GENDERS:
             self.gender.addItem(label, value)
         self.gender.setCurrentIndex(-1)
+        self.gender.installEventFilter(self)
         self.age = QSpinBox(objectName="reg_age")
         self.age.setRange(-1, 125)
         self.age.setSpecialValueText("—")
@@ -107,7 +109,8 @@ class RegisterDialog(QDialog):
         self.dup_title = QLabel(objectName="dup_title")
         self.dup_title.setWordWrap(True)
         self.dup_list = QListWidget(objectName="dup_list")
-        self.dup_list.setMaximumHeight(110)
+        self.dup_list.setMaximumHeight(120)
+        self.dup_list.setWordWrap(True)
         self.dup_list.itemActivated.connect(lambda _i: self._use_duplicate())
         use = QPushButton("Use this patient  (Ctrl+U)", objectName="dup_use")
         use.clicked.connect(self._use_duplicate)
@@ -155,13 +158,16 @@ class RegisterDialog(QDialog):
         # (typing the surname must not wipe it).
         QTimer.singleShot(0, lambda: (self.name.deselect(), self.name.end(False)))
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        # F, M, O pick the sex while the sex box has focus; typing a letter into a combo otherwise searches.
-        if self.gender.hasFocus() and event.text().lower() in ("f", "m", "o"):
-            self.gender.setCurrentIndex("fmo".index(event.text().lower()))
-            self.focusNextChild()
-            return
-        super().keyPressEvent(event)
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        # F, M, O on the sex box pick the sex and move on to the age (the box would keep the key).
+        from PySide6.QtCore import QEvent  # noqa: PLC0415
+
+        if watched is self.gender and event.type() == QEvent.Type.KeyPress and event.text().lower() in ("f", "m", "o"):
+            self.gender.setCurrentIndex(self.gender.findData({"f": "female", "m": "male", "o": "other"}[event.text().lower()]))
+            self.age.setFocus()
+            self.age.selectAll()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- reading the form -----------------------------------------------------------------------
 
@@ -228,8 +234,10 @@ class RegisterDialog(QDialog):
                                "Use the existing patient, or register anyway if this is a different person.")
         for cand in found:
             p = cand.patient
-            age = f", born {p.date_of_birth.year}" if p.date_of_birth else ""
-            item = QListWidgetItem(f"{p.full_name}  ·  {p.gender}{age}  ·  {p.mobile or ''}  ·  {p.abha_number or ''}   — {cand.reason}")
+            age = f" {age_on(p.date_of_birth, date.today())} y" if p.date_of_birth else ""
+            text = "  ·  ".join(x for x in (p.full_name, f"{p.gender[:1].upper()}{age}", p.mobile, p.abha_number) if x)
+            item = QListWidgetItem(f"{text}\n      {cand.reason}")
+            item.setToolTip(f"{text} — {cand.reason}")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             self.dup_list.addItem(item)
         self.dup_list.setCurrentRow(0)

@@ -82,7 +82,7 @@ class PatientSearch(QWidget):
                 self.table.setItem(row, col, QTableWidgetItem(value))
         if hits:
             self.table.selectRow(0)
-        self.count.setText("" if not text else (f"{len(hits)} found — ↓ to move, Enter to open" if hits else "No patient matches. Register a new one with Ctrl+N."))
+        self.count.setText("" if not text else (f"{len(hits)} found — ↓ to move, Enter to choose" if hits else "No patient matches. Register a new one with Ctrl+N."))
         self.selected.emit(self.current())
 
     def _enter_from_box(self) -> None:
