@@ -136,11 +136,19 @@ class Tasks(QObject):
         if key is not None and not stale:
             del self._latest[key]
         if not (stale or result is _SKIPPED):
-            if error is not None:
-                message = describe_error(error)
-                (failed or self.failed.emit)(message)
-            elif done is not None:
-                done(result)
+            try:
+                if error is not None:
+                    message = describe_error(error)
+                    if _alive(failed):
+                        (failed or self.failed.emit)(message)
+                elif done is not None and _alive(done):
+                    done(result)
+            except RuntimeError as exc:
+                # The screen that asked was closed while the work ran (a log-out rebuilds the desks):
+                # there is nobody left to show the answer to.
+                if "already deleted" not in str(exc):
+                    raise
+                log.debug("answer for a closed screen dropped: %s", exc)
         if not self._pending:
             self.idle.emit()
 
@@ -159,3 +167,11 @@ class Tasks(QObject):
 
 
 _SKIPPED = object()
+
+
+def _alive(callback) -> bool:
+    """False when the callback is a method of a Qt object that has since been deleted."""
+    from shiboken6 import isValid  # noqa: PLC0415
+
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or isValid(owner)
