@@ -39,6 +39,8 @@ from core.storage.models import PriceItem
 from desktop.context import Desk
 from desktop.preferences import IDLE_LOCK_RANGE, Preferences, load_preferences, save_preferences
 from desktop.style import FONT_SIZES
+from core.services.billing import rupees  # one way to write money on every screen
+from desktop.widgets.feedback import error_label, mark_invalid, say
 
 CLINIC_FIELDS = (
     ("name", "Clinic name", "As printed on prescriptions and bills"),
@@ -74,34 +76,6 @@ def refusals_as_result(fn: Callable) -> Callable:
             return Refused(exc.problems)
 
     return run
-
-
-def rupees(paise: int) -> str:
-    whole, part = divmod(paise, 100)
-    return f"₹{whole}" + (f".{part:02d}" if part else "")
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setProperty("tone", "danger")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def _show(label: QLabel, text: str, tone: str = "danger") -> None:
-    label.setProperty("tone", tone)
-    label.style().unpolish(label)
-    label.style().polish(label)
-    label.setText(text)
-    label.setVisible(bool(text))
-
-
-def _mark(edit: QWidget, invalid: bool) -> None:
-    edit.setProperty("invalid", "true" if invalid else "false")
-    edit.style().unpolish(edit)
-    edit.style().polish(edit)
 
 
 def _leaf(field: str) -> str:
@@ -166,7 +140,7 @@ class ClinicTab(QWidget):
         for field, label, hint in CLINIC_FIELDS:
             edit = _edit(f"clinic_{field}", hint or "")
             edit.returnPressed.connect(self.save)
-            error = _error_label(f"clinic_{field}_error")
+            error = error_label(f"clinic_{field}_error")
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(edit)
@@ -178,7 +152,7 @@ class ClinicTab(QWidget):
         self.save_button.setToolTip("Ctrl+S")
         self.save_button.clicked.connect(self.save)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.status = _error_label("clinic_status")
+        self.status = error_label("clinic_status")
 
         heading = QLabel("The clinic")
         heading.setProperty("heading", "true")
@@ -220,12 +194,12 @@ class ClinicTab(QWidget):
     def save(self) -> None:
         changes = {f: e.text().strip() for f, e in self.edits.items() if e.text().strip() != self.loaded.get(f, "")}
         for field in self.edits:
-            _mark(self.edits[field], False)
-            _show(self.errors[field], "")
+            mark_invalid(self.edits[field], False)
+            say(self.errors[field], "")
         if not changes:
-            _show(self.status, "Nothing changed.", "muted")
+            say(self.status, "Nothing changed.", "muted")
             return
-        _show(self.status, "Saving…", "muted")
+        say(self.status, "Saving…", "muted")
         self.save_button.setEnabled(False)
         self.desk.write(refusals_as_result(lambda db, actor: update_clinic(db, actor, changes)), self._saved, self._failed)
 
@@ -236,21 +210,21 @@ class ClinicTab(QWidget):
             for field, problem in result.problems.items():
                 leaf = _leaf(field)
                 if leaf in self.errors:
-                    _mark(self.edits[leaf], True)
-                    _show(self.errors[leaf], f"{dict((f, l) for f, l, _ in CLINIC_FIELDS)[leaf]}: {problem}")
+                    mark_invalid(self.edits[leaf], True)
+                    say(self.errors[leaf], f"{dict((f, l) for f, l, _ in CLINIC_FIELDS)[leaf]}: {problem}")
                 else:
                     general.append(problem[:1].upper() + problem[1:])
             first = next((self.edits[_leaf(f)] for f in result.problems if _leaf(f) in self.edits), None)
             if first is not None:
                 first.setFocus()
-            _show(self.status, " ".join(general) or "Not saved: put right what is marked.", "danger")
+            say(self.status, " ".join(general) or "Not saved: put right what is marked.", "danger")
             return
-        _show(self.status, "Saved.", "ok")
+        say(self.status, "Saved.", "ok")
         self.desk.clinic_changed.emit()
 
     def _failed(self, message: str) -> None:
         self.save_button.setEnabled(True)
-        _show(self.status, f"Not saved. {message}", "danger")
+        say(self.status, f"Not saved. {message}", "danger")
 
 
 # --- Staff ----------------------------------------------------------------------------------------
@@ -274,7 +248,7 @@ class StaffTab(QWidget):
         self.active_button = _button("staff_active_button", "&Deactivate", "danger")
         self.active_button.setEnabled(False)
         self.active_button.clicked.connect(self.toggle_active)
-        self.list_status = _error_label("staff_list_status")
+        self.list_status = error_label("staff_list_status")
         under = QHBoxLayout()
         under.addWidget(self.active_button)
         under.addWidget(self.list_status)
@@ -319,7 +293,7 @@ class StaffTab(QWidget):
         self.mobile = _edit("staff_mobile", "10 digits (optional)")
         self.add_button = _button("staff_add", "&Add person", "primary")
         self.add_button.clicked.connect(self.add_person)
-        self.add_error = _error_label("staff_add_error")
+        self.add_error = error_label("staff_add_error")
         for edit in (self.name, self.qualification, self.council, self.registration, self.mobile):
             edit.returnPressed.connect(self.add_person)
         form.addRow("Name:", self.name)
@@ -352,7 +326,7 @@ class StaffTab(QWidget):
             lambda: self.secret_button.setText("Set &PIN" if self.secret_kind.currentData() == "pin" else "Set pass&word"))
         self.secret.returnPressed.connect(self.secret_again.setFocus)
         self.secret_again.returnPressed.connect(self.set_secret)
-        self.secret_error = _error_label("secret_error")
+        self.secret_error = error_label("secret_error")
         form.addRow(self.secret_for)
         form.addRow("Kind:", self.secret_kind)
         form.addRow("New:", self.secret)
@@ -416,7 +390,7 @@ class StaffTab(QWidget):
         have = {"pin": "has a PIN", "password": "has a password"}.get(entry.secret_kind, "has no PIN yet")
         self.secret_for.setText(f"For {entry.name} ({have})." if entry.active else f"{entry.name} is deactivated; reactivate them first.")
         self._enable_secret(entry.active)
-        _show(self.secret_error, "")
+        say(self.secret_error, "")
 
     def _enable_secret(self, on: bool) -> None:
         for widget in (self.secret_kind, self.secret, self.secret_again, self.secret_button):
@@ -427,7 +401,7 @@ class StaffTab(QWidget):
                 "registration_council": self.council.text(), "registration_number": self.registration.text(),
                 "mobile": self.mobile.text().strip() or None}
         self.add_button.setEnabled(False)
-        _show(self.add_error, "")
+        say(self.add_error, "")
         self.desk.write(refusals_as_result(lambda db, actor: add_staff(db, actor, data)), self._added, self._add_failed)
 
     def _added(self, result) -> None:
@@ -435,12 +409,12 @@ class StaffTab(QWidget):
         if isinstance(result, Refused):
             labels = {"full_name": "Name", "mobile": "Mobile", "registration_number": "Registration", "registration_council": "Council",
                       "qualification": "Qualification", "role": "Role"}
-            _show(self.add_error, "\n".join(f"{labels.get(_leaf(f), _leaf(f).replace('_', ' ').capitalize())}: {p}" for f, p in result.problems.items()))
+            say(self.add_error, "\n".join(f"{labels.get(_leaf(f), _leaf(f).replace('_', ' ').capitalize())}: {p}" for f, p in result.problems.items()))
             edits = {"full_name": self.name, "mobile": self.mobile, "registration_number": self.registration, "registration_council": self.council}
             first = next((edits[_leaf(f)] for f in result.problems if _leaf(f) in edits), self.name)
             first.setFocus()
             return
-        _show(self.add_error, f"{result.full_name} added. Set their PIN below.", "ok")
+        say(self.add_error, f"{result.full_name} added. Set their PIN below.", "ok")
         for edit in (self.name, self.qualification, self.council, self.registration, self.mobile):
             edit.clear()
         self.secret_next = result.id
@@ -449,7 +423,7 @@ class StaffTab(QWidget):
 
     def _add_failed(self, message: str) -> None:
         self.add_button.setEnabled(True)
-        _show(self.add_error, message)
+        say(self.add_error, message)
 
     def set_secret(self) -> None:
         entry = self.selected()
@@ -462,13 +436,13 @@ class StaffTab(QWidget):
         if not problem and secret != again:
             problem = f"the two {word}s are not the same; type it again in both boxes"
         if problem:
-            _show(self.secret_error, problem[:1].upper() + problem[1:])
+            say(self.secret_error, problem[:1].upper() + problem[1:])
             self.secret_again.clear()
             self.secret.selectAll()
             self.secret.setFocus()
             return
         self.secret_button.setEnabled(False)
-        _show(self.secret_error, "Saving…", "muted")
+        say(self.secret_error, "Saving…", "muted")
         staff_id, name = entry.staff_id, entry.name
 
         def done(_result) -> None:
@@ -477,11 +451,11 @@ class StaffTab(QWidget):
             self.secret_again.clear()
             self.reload(select_id=staff_id)
             self.desk.staff_changed.emit()
-            _show(self.secret_error, f"{name}'s {word} is set.", "ok")
+            say(self.secret_error, f"{name}'s {word} is set.", "ok")
 
         def failed(message: str) -> None:
             self.secret_button.setEnabled(True)
-            _show(self.secret_error, f"Not set. {message}")
+            say(self.secret_error, f"Not set. {message}")
 
         self.desk.write(lambda db, actor: set_credential(db, actor, staff_id, secret, kind), done, failed)
 
@@ -493,14 +467,14 @@ class StaffTab(QWidget):
 
         def done(result) -> None:
             if isinstance(result, Refused):
-                _show(self.list_status, " ".join(p[:1].upper() + p[1:] for p in result.problems.values()))
+                say(self.list_status, " ".join(p[:1].upper() + p[1:] for p in result.problems.values()))
                 return
-            _show(self.list_status, f"{entry.name} {'can log in again' if active else 'can no longer log in'}.", "ok")
+            say(self.list_status, f"{entry.name} {'can log in again' if active else 'can no longer log in'}.", "ok")
             self.reload(select_id=staff_id)
             self.desk.staff_changed.emit()
 
         self.desk.write(refusals_as_result(lambda db, actor: set_staff_active(db, actor, staff_id, active)), done,
-                        lambda message: _show(self.list_status, message))
+                        lambda message: say(self.list_status, message))
 
 
 # --- Price list -----------------------------------------------------------------------------------
@@ -559,7 +533,7 @@ class PriceTab(QWidget):
         self.add_button.clicked.connect(self.add_item)
         self.name.returnPressed.connect(self.amount.setFocus)
         self.amount.returnPressed.connect(self.add_item)
-        self.add_error = _error_label("price_add_error")
+        self.add_error = error_label("price_add_error")
         form.addRow("Name:", self.name)
         form.addRow("Category:", self.category)
         form.addRow("Price (₹):", self.amount)
@@ -582,7 +556,7 @@ class PriceTab(QWidget):
         self.void_button = _button("price_void", "&Remove from list", "danger")
         self.void_button.clicked.connect(self.remove_item)
         self.reason.returnPressed.connect(self.remove_item)
-        self.change_error = _error_label("price_change_error")
+        self.change_error = error_label("price_change_error")
         form.addRow(self.selected_label)
         form.addRow("New price (₹):", self.new_amount)
         form.addRow("", self.change_button)
@@ -634,16 +608,16 @@ class PriceTab(QWidget):
     def add_item(self) -> None:
         data = {"name": self.name.text(), "category": self.category.currentData(), "amount": self.amount.text().strip() or None}
         self.add_button.setEnabled(False)
-        _show(self.add_error, "")
+        say(self.add_error, "")
 
         def done(result) -> None:
             self.add_button.setEnabled(True)
             if isinstance(result, Refused):
                 labels = {"name": "Name", "amount": "Price", "category": "Category"}
-                _show(self.add_error, "\n".join(f"{labels.get(_leaf(f), _leaf(f))}: {_amount_words(p)}" for f, p in result.problems.items()))
+                say(self.add_error, "\n".join(f"{labels.get(_leaf(f), _leaf(f))}: {_amount_words(p)}" for f, p in result.problems.items()))
                 (self.amount if any(_leaf(f) == "amount" for f in result.problems) else self.name).setFocus()
                 return
-            _show(self.add_error, f"{result.name} added at {rupees(result.amount_paise)}.", "ok")
+            say(self.add_error, f"{result.name} added at {rupees(result.amount_paise)}.", "ok")
             self.name.clear()
             self.amount.clear()
             self.name.setFocus()
@@ -652,7 +626,7 @@ class PriceTab(QWidget):
 
         def failed(message: str) -> None:
             self.add_button.setEnabled(True)
-            _show(self.add_error, message)
+            say(self.add_error, message)
 
         self.desk.write(refusals_as_result(lambda db, actor: add_price_item(db, actor, data)), done, failed)
 
@@ -680,16 +654,16 @@ class PriceTab(QWidget):
             self._enable_change(True)
             if isinstance(result, Refused):
                 labels = {"amount": "New price", "reason": "Reason"}
-                _show(self.change_error, "\n".join(f"{labels.get(_leaf(f), _leaf(f))}: {_amount_words(p)}" for f, p in result.problems.items()))
+                say(self.change_error, "\n".join(f"{labels.get(_leaf(f), _leaf(f))}: {_amount_words(p)}" for f, p in result.problems.items()))
                 return
             self.reason.clear()
-            _show(self.change_error, said(result), "ok")
+            say(self.change_error, said(result), "ok")
             self.reload(select_id=select_id)
             self.desk.price_list_changed.emit()
 
         def failed(message: str) -> None:
             self._enable_change(True)
-            _show(self.change_error, message)
+            say(self.change_error, message)
 
         self.desk.write(fn, done, failed)
 
@@ -724,7 +698,7 @@ class ThisPcTab(QWidget):
             widget.setMaximumWidth(240)
         self.apply_button = _button("pc_apply", "&Apply on this PC", "primary")
         self.apply_button.clicked.connect(self.apply)
-        self.status = _error_label("pc_status")
+        self.status = error_label("pc_status")
 
         heading = QLabel("This PC")
         heading.setProperty("heading", "true")
@@ -760,9 +734,9 @@ class ThisPcTab(QWidget):
         try:
             save_preferences(self.data_dir, prefs)
         except OSError as exc:
-            _show(self.status, f"Not saved: {exc.strerror or exc} ({self.data_dir}). The setting applies until Nadi is closed.")
+            say(self.status, f"Not saved: {exc.strerror or exc} ({self.data_dir}). The setting applies until Nadi is closed.")
         else:
-            _show(self.status, "Applied on this PC.", "ok")
+            say(self.status, "Applied on this PC.", "ok")
         self.applied.emit(prefs)
 
 

@@ -36,31 +36,9 @@ from core.storage.database import Actor, Database
 from core.validation import parse
 from desktop.admin import CLINIC_FIELDS
 from desktop.tasks import Tasks
+from desktop.widgets.feedback import error_label, mark_invalid, say
 
 CHECKBOX_TEXT = "I have written down the recovery key and will keep it safe"
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setProperty("tone", "danger")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def _say(label: QLabel, text: str, tone: str = "danger") -> None:
-    label.setProperty("tone", tone)
-    label.style().unpolish(label)
-    label.style().polish(label)
-    label.setText(text)
-    label.setVisible(bool(text))
-
-
-def _mark(edit: QWidget, invalid: bool) -> None:
-    edit.setProperty("invalid", "true" if invalid else "false")
-    edit.style().unpolish(edit)
-    edit.style().polish(edit)
 
 
 class ClinicPage(QWizardPage):
@@ -77,7 +55,7 @@ class ClinicPage(QWizardPage):
             edit.setObjectName(f"setup_{field}")
             edit.setPlaceholderText(hint or "")
             edit.textChanged.connect(self.completeChanged)
-            error = _error_label(f"setup_{field}_error")
+            error = error_label(f"setup_{field}_error")
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(edit)
@@ -96,8 +74,8 @@ class ClinicPage(QWizardPage):
         labels = {field: label for field, label, _ in CLINIC_FIELDS}
         for field, edit in self.edits.items():
             problem = problems.get(field, "")
-            _mark(edit, bool(problem))
-            _say(self.errors[field], f"{labels[field]}: {problem}" if problem else "")
+            mark_invalid(edit, bool(problem))
+            say(self.errors[field], f"{labels[field]}: {problem}" if problem else "")
         if problems:
             next(self.edits[f] for f in self.edits if f in problems).setFocus()
         return not problems
@@ -125,7 +103,7 @@ class AdminPage(QWizardPage):
         for edit in (self.name, self.secret, self.again):
             edit.textChanged.connect(self.completeChanged)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.error = _error_label("setup_admin_error")
+        self.error = error_label("setup_admin_error")
         hint = QLabel("Avoid easy PINs such as 1234 or 1111. The admin logs in with it every day.")
         hint.setProperty("tone", "muted")
         hint.setWordWrap(True)
@@ -154,19 +132,19 @@ class AdminPage(QWizardPage):
         try:
             parse(StaffInput, {"full_name": self.name.text(), "role": "admin"})
         except InvalidInput as exc:
-            _say(self.error, "Name: " + next(iter(exc.problems.values())))
+            say(self.error, "Name: " + next(iter(exc.problems.values())))
             self.name.setFocus()
             return False
         problem = check_secret(kind, secret)
         if not problem and secret != self.again.text():
             problem = f"the two {word}s are not the same; type it again in both boxes"
         if problem:
-            _say(self.error, problem[:1].upper() + problem[1:])
+            say(self.error, problem[:1].upper() + problem[1:])
             self.again.clear()
             self.secret.selectAll()
             self.secret.setFocus()
             return False
-        _say(self.error, "")
+        say(self.error, "")
         return True
 
     def values(self) -> tuple[dict, str, str]:
@@ -197,7 +175,7 @@ class RecoveryKeyPage(QWizardPage):
         self.save = QPushButton("&Save to file…")
         self.save.setObjectName("recovery_save")
         self.save.clicked.connect(self.choose_file)
-        self.saved = _error_label("recovery_saved")
+        self.saved = error_label("recovery_saved")
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy)
         buttons.addWidget(self.save)
@@ -206,7 +184,7 @@ class RecoveryKeyPage(QWizardPage):
         self.confirm = QCheckBox(CHECKBOX_TEXT)
         self.confirm.setObjectName("recovery_confirm")
         self.confirm.toggled.connect(self.completeChanged)
-        self.error = _error_label("setup_finish_error")
+        self.error = error_label("setup_finish_error")
         layout = QVBoxLayout(self)
         layout.addWidget(why)
         layout.addSpacing(8)
@@ -222,7 +200,7 @@ class RecoveryKeyPage(QWizardPage):
 
     def copy_key(self) -> None:
         QGuiApplication.clipboard().setText(self.recovery_key)
-        _say(self.saved, "Copied. Paste it somewhere other than this PC.", "ok")
+        say(self.saved, "Copied. Paste it somewhere other than this PC.", "ok")
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save the recovery key", str(Path.home() / "Nadi recovery key.txt"), "Text files (*.txt)")
@@ -243,9 +221,9 @@ class RecoveryKeyPage(QWizardPage):
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            _say(self.saved, f"Not saved: {exc.strerror or exc} ({path})")
+            say(self.saved, f"Not saved: {exc.strerror or exc} ({path})")
             return False
-        _say(self.saved, f"Saved to {path}. Move it off this PC.", "ok")
+        say(self.saved, f"Saved to {path}. Move it off this PC.", "ok")
         return True
 
 
@@ -318,13 +296,13 @@ class FirstRunWizard(QWizard):
         admin, secret, kind = self.admin_page.values()
         made = self._made
         self._set_busy(True)
-        _say(self._last_page_error(), "Setting up the clinic…", "muted")
+        say(self._last_page_error(), "Setting up the clinic…", "muted")
         self.tasks.run(lambda: create_clinic(self.db, clinic, admin, secret, kind, made), self._created, self._failed, lane="write")
 
     def _created(self, actor: Actor) -> None:
         self._set_busy(False)
         self.admin_actor = actor
-        _say(self._last_page_error(), "")
+        say(self._last_page_error(), "")
         super().accept()
 
     def _failed(self, message: str) -> None:
@@ -336,7 +314,7 @@ class FirstRunWizard(QWizard):
             word = "PIN" if self.admin_page.kind.currentData() == "pin" else "password"
             text = (f"The clinic and its admin {actor.label} were saved, but the {word} or the starter price list was not: "
                     f"{message} Press Finish to try again.")
-        _say(self._last_page_error(), text)
+        say(self._last_page_error(), text)
 
     def _stop_own_tasks(self) -> None:
         if self._own_tasks:
