@@ -151,6 +151,9 @@ _MASS = re.compile(
 _PERCENT = re.compile(_B + r"(\d+(?:\.\d+)?)\s*%(?:\s*w/[wv])?")
 _FORM = re.compile(r"(?<![\w/])(" + _alternation(set(FORM_WORDS) - {"t", "c"} | GENERIC_DROPS) + r")\.?" + _E)
 _LEADING_FORM_LETTER = re.compile(r"^\s*([tc])\.?\s+(?=[a-z])")
+# "Inh Budecort 200" is an inhaler, as Indian prescriptions write it; "INH 300" (digits next) is
+# isoniazid. Only a leading "Inh" followed by a name is read as the form.
+_LEADING_INHALER = re.compile(r"^\s*inh\.?\s+(?=[a-z])")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•]|rx[:.]?)\s+")
 STRAY_WORDS = {"x", "for", "and", "then", "to", "be", "taken", "take"}  # glue words, not instructions
 _DURATION_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
@@ -302,6 +305,9 @@ def expand(line: str, catalogue: Catalogue | None = None, rules=None) -> Expansi
     if leading:
         form_word = FORM_WORDS[leading.group(1)]
         reader.text = " " * leading.end() + reader.text[leading.end():]
+    elif inhaler := _LEADING_INHALER.match(reader.text):
+        form_word = "inhaler"
+        reader.text = " " * inhaler.end() + reader.text[inhaler.end():]
     for match in reader.take(_FORM):
         word = match.group(1)
         if form_word is None or form_word == "drops":
