@@ -58,6 +58,22 @@ CATEGORIES = (("Consultation", "consultation"), ("Procedure", "procedure"), ("Te
 CATEGORY_NAMES = {value: text for text, value in CATEGORIES}
 
 
+def _lay_out_page(page: QWidget, heading: QLabel, note: QLabel, form, buttons) -> None:
+    """A settings page: heading, a line on what it is for, the form, its buttons; kept to the
+    left three fifths so fields are not stretched across a wide screen."""
+    column = QVBoxLayout()
+    column.addWidget(heading)
+    column.addWidget(note)
+    column.addSpacing(8)
+    column.addLayout(form)
+    column.addSpacing(8)
+    column.addLayout(buttons)
+    column.addStretch(1)
+    outer = QHBoxLayout(page)
+    outer.addLayout(column, 3)
+    outer.addStretch(2)
+
+
 @dataclass(frozen=True)
 class Refused:
     """A service said no to what was typed; `problems` maps field paths to what is wrong."""
@@ -163,17 +179,7 @@ class ClinicTab(QWidget):
         buttons.addWidget(self.status)
         buttons.addStretch(1)
 
-        column = QVBoxLayout()
-        column.addWidget(heading)
-        column.addWidget(note)
-        column.addSpacing(8)
-        column.addLayout(form)
-        column.addSpacing(8)
-        column.addLayout(buttons)
-        column.addStretch(1)
-        outer = QHBoxLayout(self)
-        outer.addLayout(column, 3)
-        outer.addStretch(2)
+        _lay_out_page(self, heading, note, form, buttons)
 
         desk.clinic_changed.connect(self.reload)
 
@@ -717,17 +723,7 @@ class ThisPcTab(QWidget):
         buttons.addWidget(self.status)
         buttons.addStretch(1)
 
-        column = QVBoxLayout()
-        column.addWidget(heading)
-        column.addWidget(note)
-        column.addSpacing(8)
-        column.addLayout(form)
-        column.addSpacing(8)
-        column.addLayout(buttons)
-        column.addStretch(1)
-        outer = QHBoxLayout(self)
-        outer.addLayout(column, 3)
-        outer.addStretch(2)
+        _lay_out_page(self, heading, note, form, buttons)
 
     def apply(self) -> None:
         prefs = Preferences(font_pt=self.font_size.currentData(), idle_lock_minutes=self.idle.value())

@@ -46,10 +46,11 @@ def run_app(data_dir: str | None) -> int:
         # Also on the terminal: a window can be closed or missed.
         print(f"New encrypted database in {settings.data_dir}.", file=sys.stderr)
         print(f"Recovery key (shown once; keep it safe, it is the only way onto a new PC): {new_key.recovery_key}", file=sys.stderr)
-    return _run_window(db, settings, new_key.recovery_key if new_key else None, _clinic_name(db), None)
+    return _run_window(db, settings, new_key.recovery_key if new_key else None, clinic_name(db), None)
 
 
-def _clinic_name(db) -> str | None:
+def clinic_name(db) -> str | None:
+    """The clinic's name, or None before the first-run wizard has made the clinic."""
     from sqlalchemy import select  # noqa: PLC0415
 
     from core.storage.models import Clinic  # noqa: PLC0415
@@ -69,7 +70,7 @@ def _open_behind(desk, settings, failed) -> None:
     desk.tasks.run(open_it, None, lambda message: failed(f"The clinic's database could not be opened: {message}"), lane="write")
 
 
-def _run_window(db, settings, recovery_key: str | None, clinic_name: str | None, choices) -> int:
+def _run_window(db, settings, recovery_key: str | None, name: str | None, choices) -> int:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from desktop import startup_probe  # noqa: PLC0415
@@ -89,16 +90,16 @@ def _run_window(db, settings, recovery_key: str | None, clinic_name: str | None,
     try:
         if db is None:
             _open_behind(desk, settings, lambda message: shown[0].login.block(message))
-        if clinic_name is None:
+        if name is None:
             from desktop.first_run import FirstRunWizard  # noqa: PLC0415
 
             wizard = FirstRunWizard(db, recovery_key, tasks=tasks)
             if not wizard.exec():
                 return 0
-            clinic_name = _clinic_name(db)
-            if clinic_name is None:
+            name = clinic_name(db)
+            if name is None:
                 return 0
-        window = MainWindow(desk, clinic_name, settings.data_dir, preferences)
+        window = MainWindow(desk, name, settings.data_dir, preferences)
         shown.append(window)
         window.show()
         startup_probe.arm(app, window.login.choices_shown)

@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         self.tabs.clear()
 
     def _clinic_renamed(self) -> None:
-        from desktop.app import _clinic_name  # noqa: PLC0415
+        from desktop.app import clinic_name  # noqa: PLC0415
 
         def show(name: str | None) -> None:
             if name:
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
                 self.clinic_label.setText(f"<b>{html.escape(name)}</b>")
                 self.login.title.setText(name)
 
-        self.desk.read(_clinic_name, show)
+        self.desk.read(clinic_name, show)
 
     def _look_for_changes(self) -> None:
         if self.desk.logged_in:

@@ -24,7 +24,7 @@ from core.hlc import HybridLogicalClock
 from core.ids import uuid7
 from core.settings import Settings
 from core.storage import keys
-from core.storage.first_look import DB_FILE
+from core.storage.first_look import DB_FILE, key_pragma
 from core.storage.models import Change, LocalNode
 from core.storage.outbox import SYSTEM, Actor, ReadSession, RecordSession, WriteContext  # noqa: F401  (re-exported)
 
@@ -46,7 +46,7 @@ def make_engine(path: Path, key: bytes) -> Engine:
     def connect() -> sqlcipher.Connection:
         conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
         # The key must be the first statement on a SQLCipher connection.
-        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute(key_pragma(key))
         return conn
 
     # An explicit QueuePool: with a bare "sqlite://" URL SQLAlchemy would pick a per-thread pool

@@ -49,6 +49,11 @@ class FirstLook:
     choices: list[LoginChoice]
 
 
+def key_pragma(key: bytes) -> str:
+    """The statement that unlocks a SQLCipher connection; it must be the first one run on it."""
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
 def needs_first_secret(choices: list[LoginChoice]) -> bool:
     """A clinic set up before log-in existed has no secrets at all: its admin chooses one first."""
     return not any(c.kind for c in choices)
@@ -64,7 +69,7 @@ def first_look(settings: Settings) -> FirstLook | None:
         return None  # the full open reports the problem properly
     conn = sqlcipher.connect(str(path), timeout=15)
     try:
-        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute(key_pragma(key))
         if conn.execute("SELECT version_num FROM alembic_version").fetchone() != (HEAD,):
             return None
         clinic = conn.execute("SELECT name FROM clinic LIMIT 1").fetchone()

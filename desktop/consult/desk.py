@@ -118,6 +118,9 @@ class ConsultView(QWidget):
         favourite.clicked.connect(self.save_favourite)
         self.saved_label = QLabel(objectName="autosave_label")
         self.saved_label.setProperty("tone", "muted")
+        # Wrapped and bounded: a long "brought back" line widened the whole window past 1366 px.
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setMaximumWidth(420)
         self.save_button = QPushButton("Save  (Ctrl+S)", objectName="save_visit")
         self.save_button.clicked.connect(self.save)
         self.finish_button = QPushButton("Finish visit  (Ctrl+Enter)", objectName="finish_visit")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTextBrowser, QWidget
 
 from core.services.patient_summary import PatientSummary
 
@@ -114,10 +114,3 @@ class Timeline(QTextBrowser):
             blocks.append("<br>".join(lines))
         self.setHtml("<hr>".join(blocks) or "<p>No earlier visits.</p>")
 
-
-def wrap(widget: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(widget)
-    return holder
