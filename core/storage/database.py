@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -161,9 +161,10 @@ def _owner_only(path: Path) -> None:
 
 
 def latest_stamp(session: Session) -> int:
-    """The newest clock stamp written here. Read by primary key (the local sequence follows the
-    clock on a node), not max(hlc), which would scan every change record at each start."""
-    return session.scalar(select(Change.hlc).order_by(Change.seq.desc()).limit(1)) or 0
+    """The newest clock stamp in the record, made here or applied from another PC (ix_change_hlc
+    makes this one index probe). Not the last row by sequence: a batch applied from other PCs
+    can end on an older stamp than one it carried."""
+    return session.scalar(select(func.max(Change.hlc))) or 0
 
 
 def _local_identity(engine: Engine) -> tuple[str, int]:

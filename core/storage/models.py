@@ -105,6 +105,27 @@ class Patient(Synced, Voidable, Base):
     preferred_language: Mapped[str | None] = mapped_column(String(40))
     abha_number: Mapped[str | None] = mapped_column(String(17), index=True)  # XX-XXXX-XXXX-XXXX
     abha_address: Mapped[str | None] = mapped_column(String(80), index=True)
+    # Set when this registration was found to be a duplicate and merged into another (see
+    # core/services/merges.py); the row is voided too, and references move to the survivor.
+    merged_into_id: Mapped[str | None] = _fk("patient.id", nullable=True)
+
+
+class MergeCandidate(Synced, Base):
+    """Two registrations that look like the same person (made on two PCs while offline, say),
+    waiting for someone at the desk to merge them or say they are different people.
+
+    The id is made from the pair, so two PCs that spot the same pair write the same row, and the
+    decision taken on one PC closes it on all of them.
+    """
+
+    __tablename__ = "merge_candidate"
+    patient_a_id: Mapped[str] = _fk("patient.id")  # the two ids in sorted order
+    patient_b_id: Mapped[str] = _fk("patient.id")
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | merged | dismissed
+    survivor_id: Mapped[str | None] = mapped_column(String(36))
+    resolved_by: Mapped[str | None] = mapped_column(String(36))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class PatientIdentifier(Synced, Voidable, Base):
@@ -396,6 +417,72 @@ class VisitDraft(Base):
     body: Mapped[str] = mapped_column(Text)  # JSON
 
 
+class SyncState(Base):
+    """This PC's place in the clinic's sync (one row, id 1, once enrolled). Not synced.
+
+    `pushed_seq`: the last local change sequence the hub has acknowledged. `pull_cursor`: the last
+    server sequence applied here. Both move only in the transaction that did the work, so a crash
+    resumes exactly where it stopped.
+    """
+
+    __tablename__ = "sync_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hub_url: Mapped[str] = mapped_column(String(300))
+    clinic_id: Mapped[str] = mapped_column(String(36))
+    device_id: Mapped[str] = mapped_column(String(36))
+    device_secret: Mapped[str] = mapped_column(String(100))
+    pushed_seq: Mapped[int] = mapped_column(Integer, default=0)
+    pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    relay_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Job(Base):
+    """Work for the outside world (processing a relayed callback, an ABDM or NHCX call), retried
+    with back-off until it succeeds or lands on the dead-letter list for a person. Not synced: a
+    job belongs to the PC that runs it.
+
+    state: queued | sent | awaiting_callback | done | failed (will retry) | dead (needs a person)
+    | dismissed (a person gave up on it, with a reason).
+    """
+
+    __tablename__ = "job"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=uuid7)
+    kind: Mapped[str] = mapped_column(String(60))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class RelayMessage(Base):
+    """A callback the hub received for this clinic (ABDM, NHCX, a webhook), as it arrived: headers
+    and body kept raw (still encrypted where it came encrypted). Not synced; processed by a job."""
+
+    __tablename__ = "relay_message"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the hub's id for it
+    relay_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    source: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[str | None] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(300))
+    headers: Mapped[str] = mapped_column(Text)  # JSON
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    verified: Mapped[str] = mapped_column(String(200))  # how the hub checked it, in words
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    job_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class Change(Base):
     """The outbox: one row per changed synced row, written in the transaction that changed it.
 
@@ -415,7 +502,9 @@ class Change(Base):
     node_id: Mapped[str] = mapped_column(String(36))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_change_entity_row", "entity", "row_id"),)
+    # hlc indexed: every write transaction reads max(hlc) so its stamps follow everything seen,
+    # including changes another process applied from other PCs.
+    __table_args__ = (Index("ix_change_entity_row", "entity", "row_id"), Index("ix_change_hlc", "hlc"))
 
 
 class AuditEvent(Base):
