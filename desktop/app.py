@@ -56,7 +56,7 @@ def clinic_name(db) -> str | None:
     from core.storage.models import Clinic  # noqa: PLC0415
 
     with db.read() as session:
-        return session.scalar(select(Clinic.name).limit(1))
+        return session.scalar(select(Clinic.name).order_by(Clinic.id).limit(1))
 
 
 def _open_behind(desk, settings, failed) -> None:

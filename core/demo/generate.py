@@ -112,7 +112,7 @@ def _todays_queue(db: Database, admin: Actor, first_patient: int, count: int, do
 def _clinic(db: Database) -> tuple[Actor, list[str]]:
     """The demo clinic and staff, made on first use; the admin to act as and the doctors' ids."""
     with db.read() as session:
-        clinic = session.scalar(select(Clinic).limit(1))
+        clinic = session.scalar(select(Clinic).order_by(Clinic.id).limit(1))
     if clinic is None:
         c = cat.CLINIC
         admin_member = next(m for m in cat.DEMO_STAFF if m.role == "admin")

@@ -185,7 +185,7 @@ def bill_desk_context(db: Database, patient_id: str) -> dict:
         items = session.scalars(select(PriceItem).where(PriceItem.voided_at.is_(None)).order_by(PriceItem.category, PriceItem.name))
         return {
             "patient": _patient_summary(patient, utcnow().astimezone(tz).date()),
-            "clinic": _clinic_summary(session.scalar(select(Clinic).limit(1))),
+            "clinic": _clinic_summary(session.scalar(select(Clinic).order_by(Clinic.id).limit(1))),
             "price_list": [{"id": i.id, "name": i.name, "category": i.category, "amount_paise": i.amount_paise} for i in items],
         }
 
@@ -215,7 +215,7 @@ def receipt_context(db: Database, bill_id: str) -> dict:
             "receipt_number": _receipt_number(issued.date(), sequence),
             "issued_at": issued,
             "timezone": db.settings.clinic_timezone,
-            "clinic": _clinic_summary(session.scalar(select(Clinic).limit(1))),
+            "clinic": _clinic_summary(session.scalar(select(Clinic).order_by(Clinic.id).limit(1))),
             "patient": _patient_summary(patient, issued.date()),
             "items": [{"description": i.description, "quantity": i.quantity, "unit_price_paise": i.unit_price_paise, "amount_paise": i.amount_paise} for i in items],
             "subtotal_paise": bill.subtotal_paise,
@@ -253,7 +253,7 @@ def collection_summary(db: Database, day: date) -> dict:
         patients = dict(session.execute(select(Patient.id, Patient.full_name).where(Patient.id.in_(patient_ids))).all())
         staff_ids = {p.received_by for p in received if p.received_by}
         staff = dict(session.execute(select(Staff.id, Staff.full_name).where(Staff.id.in_(staff_ids))).all())
-        clinic = _clinic_summary(session.scalar(select(Clinic).limit(1)))
+        clinic = _clinic_summary(session.scalar(select(Clinic).order_by(Clinic.id).limit(1)))
         audit_head = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
 
     day_bill_ids = {b.id for b in bills}

@@ -52,7 +52,7 @@ def setup_clinic(db: Database, clinic: ClinicInput | dict, admin: StaffInput | d
     if admin_in.role != "admin":
         raise InvalidInput({"admin.role": "the first user must be an admin"})
     with db.write(SYSTEM) as session:
-        if session.scalar(select(Clinic.id).limit(1)):
+        if session.scalar(select(Clinic.id).order_by(Clinic.id).limit(1)):
             raise InvalidInput({"clinic": "this database already has a clinic"})
         row = Clinic(**clinic_in.model_dump())
         session.add(row)
@@ -70,7 +70,7 @@ def add_staff(db: Database, actor: Actor, data: StaffInput | dict) -> Staff:
     if staff_in.role == "doctor" and not (staff_in.registration_council and staff_in.registration_number):
         raise InvalidInput({"staff.registration_number": "a doctor needs a registration council and number (printed on every prescription)"})
     with db.write(actor) as session:
-        clinic_id = session.scalar(select(Clinic.id).limit(1))
+        clinic_id = session.scalar(select(Clinic.id).order_by(Clinic.id).limit(1))
         if clinic_id is None:
             raise InvalidInput({"clinic": "set up the clinic before adding staff"})
         staff = Staff(clinic_id=clinic_id, **staff_in.model_dump())
@@ -82,7 +82,7 @@ def add_staff(db: Database, actor: Actor, data: StaffInput | dict) -> Staff:
 
 def current_clinic(db: Database) -> Clinic | None:
     with db.read() as session:
-        return session.scalar(select(Clinic).limit(1))
+        return session.scalar(select(Clinic).order_by(Clinic.id).limit(1))
 
 
 def list_staff(db: Database, role: Role | None = None) -> list[Staff]:
@@ -163,7 +163,7 @@ def update_clinic(db: Database, actor: Actor, changes: dict) -> Clinic:
     details = parse(ClinicDetails, changes, "clinic")
     given = details.model_dump(include=details.model_fields_set)
     with db.write(actor) as session:
-        row = session.scalar(select(Clinic).limit(1))
+        row = session.scalar(select(Clinic).order_by(Clinic.id).limit(1))
         if row is None:
             raise InvalidInput({"clinic": "set up the clinic first"})
         changed = {field: value for field, value in given.items() if getattr(row, field) != value}

@@ -289,7 +289,7 @@ def _document(session: Session, rx: Prescription, fingerprint: str, signed_at=No
     Anyone holding the paper can read the code, so the diagnosis, vitals and notes stay out of it;
     the print takes those from the record (print_context)."""
     signed_at = signed_at or rx.signed_at
-    clinic = session.scalars(select(Clinic).order_by(Clinic.created_at)).first()
+    clinic = session.scalars(select(Clinic).order_by(Clinic.id)).first()
     doctor = session.get(Staff, rx.prescriber_id)
     patient = session.get(Patient, rx.patient_id)
     encounter = session.get(Encounter, rx.encounter_id)

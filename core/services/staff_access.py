@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import uuid
 from typing import Literal
 
 from sqlalchemy import select
@@ -88,6 +89,13 @@ def set_first_credential(db: Database, staff_id: str, secret: str) -> None:
     _store(db, Actor(staff.id, staff.full_name, staff.role), staff_id, secret, "pin")
 
 
+def credential_id(staff_id: str) -> str:
+    return str(uuid.uuid5(_CREDENTIAL_NAMESPACE, staff_id))
+
+
+_CREDENTIAL_NAMESPACE = uuid.UUID("6f1d3c52-7a0e-4c55-9a53-2f4f0e8f1a10")
+
+
 def _store(db: Database, actor: Actor, staff_id: str, secret: str, kind: str) -> None:
     problem = check_secret(kind, secret)
     if problem:
@@ -98,7 +106,9 @@ def _store(db: Database, actor: Actor, staff_id: str, secret: str, kind: str) ->
         staff = get_or_fail(session, Staff, staff_id)
         row = session.scalar(select(StaffCredential).where(StaffCredential.staff_id == staff_id))
         if row is None:
-            row = StaffCredential(staff_id=staff_id)
+            # The id follows from the person: two PCs that each set someone's first PIN while
+            # offline write the same row, and sync keeps the later one (not two rows for one person).
+            row = StaffCredential(id=credential_id(staff_id), staff_id=staff_id)
             session.add(row)
         row.kind, row.scheme, row.salt, row.hash = kind, SCHEME, salt, digest
         session.flush()

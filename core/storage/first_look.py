@@ -72,7 +72,7 @@ def first_look(settings: Settings) -> FirstLook | None:
         conn.execute(key_pragma(key))
         if conn.execute("SELECT version_num FROM alembic_version").fetchone() != (HEAD,):
             return None
-        clinic = conn.execute("SELECT name FROM clinic LIMIT 1").fetchone()
+        clinic = conn.execute("SELECT name FROM clinic ORDER BY id LIMIT 1").fetchone()
         if clinic is None:
             return None  # first run: the wizard needs the full database
         return FirstLook(clinic[0], [LoginChoice(*row) for row in conn.execute(_CHOICES)])

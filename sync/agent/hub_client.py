@@ -23,9 +23,10 @@ class HubUnreachable(NadiError):
 
 
 class HubRefused(NadiError):
-    def __init__(self, status: int, detail: Any) -> None:
+    def __init__(self, status: int, detail: Any, body: Any = None) -> None:
         self.status = status
         self.detail = detail
+        self.body = body if body is not None else {}
         super().__init__(f"the hub refused the call ({status}): {detail if isinstance(detail, str) else json.dumps(detail)}")
 
 
@@ -46,19 +47,22 @@ class HubClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def call(self, method: str, path: str, *, json_body: Any = None, params: dict | None = None, content: bytes | None = None, headers: dict | None = None) -> Any:
-        """Make a call and return the decoded JSON answer (or None for an empty one)."""
+    def call(self, method: str, path: str, *, json_body: Any = None, params: dict | None = None, content: bytes | None = None, headers: dict | None = None, raw: bool = False) -> Any:
+        """Make a call and return the decoded JSON answer (or None for an empty one); with raw=True
+        the answer's bytes, for the caller to validate with its own model."""
         try:
             response = self._http.request(method, path, json=json_body, params=params, content=content, headers=headers)
         except httpx.TransportError as exc:
             raise HubUnreachable(f"the hub at {self.base_url} cannot be reached ({type(exc).__name__}: {exc or 'no detail'})") from None
         if response.status_code >= 500:
             raise HubUnreachable(f"the hub at {self.base_url} had a problem ({response.status_code}); will try again")
+        if raw and response.status_code < 400:
+            return response.content
         try:
             body = response.json() if response.content else None
         except ValueError:
             raise HubUnreachable(f"the hub at {self.base_url} answered with something that is not JSON ({response.status_code}); is the URL a Nadi hub?") from None
         if response.status_code >= 400:
             detail = body.get("detail", body) if isinstance(body, dict) else body
-            raise HubRefused(response.status_code, detail)
+            raise HubRefused(response.status_code, detail, body)
         return body

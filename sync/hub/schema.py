@@ -45,6 +45,8 @@ device = Table(
     Column("last_seen_at", String(32)),
     Column("revoked_at", String(32)),
     # The highest local change sequence of this device the hub holds: pushes continue from it.
+    # Duplicates are recognised by change id, not by this number, so a PC restored from an older
+    # backup (whose sequence numbers start again lower) loses nothing.
     Column("high_water", BigInteger, nullable=False, default=0),
 )
 
@@ -64,7 +66,6 @@ change = Table(
     Column("hlc", BigInteger, nullable=False),
     Column("received_at", String(32), nullable=False),
     UniqueConstraint("clinic_id", "change_id", name="uq_hub_change_id"),
-    UniqueConstraint("clinic_id", "node_id", "node_seq", name="uq_hub_change_node_seq"),
     Index("ix_hub_change_row", "clinic_id", "entity", "row_id"),
 )
 
