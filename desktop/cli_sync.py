@@ -23,16 +23,16 @@ def _print(args, data: dict, text: str) -> None:
 
 
 def cmd_hub_serve(args) -> int:
-    import uvicorn  # noqa: PLC0415
-
-    from sync.hub.app import create_app  # noqa: PLC0415
-    from sync.hub.engine import open_hub  # noqa: PLC0415
     from sync.hub.relay import RelaySettings  # noqa: PLC0415
+    from sync.hub.serve import serve  # noqa: PLC0415
 
-    engine = open_hub(_hub_db(args))
-    relay = RelaySettings(abdm_jwks=args.abdm_jwks, nhcx_jwks=args.nhcx_jwks) if (args.abdm_jwks or args.nhcx_jwks) else None
-    print(f"nadi hub: serving on http://{args.host}:{args.port} (Ctrl+C stops)", file=sys.stderr)
-    uvicorn.run(create_app(engine, relay), host=args.host, port=args.port, log_level="warning", access_log=False)
+    keys: dict = {}
+    for source in ("abdm", "nhcx"):
+        where = getattr(args, f"{source}_jwks")
+        if where:
+            keys[f"{source}_jwks_url" if where.startswith(("https://", "http://")) else f"{source}_jwks_file"] = where
+    relay = RelaySettings(**keys) if keys else None
+    serve(_hub_db(args), args.host, args.port, relay)
     return 0
 
 
@@ -171,7 +171,7 @@ def cmd_sync_status(args) -> int:
 def cmd_sync_bench(args) -> int:
     from sync.bench import run_bench  # noqa: PLC0415
 
-    result = run_bench(changes=args.changes, hub_db=args.hub_db)
+    result = run_bench(changes=args.changes, hub_db=args.hub_db, mix=args.mix)
     _print(args, result, json.dumps(result, indent=2))
     return 0
 
@@ -224,3 +224,5 @@ def register(sub, data_dir_arg) -> None:
     p = sync_command("bench", cmd_sync_bench, "changes per second pushed and pulled end to end over loopback, next to bare SQLite writes")
     p.add_argument("--changes", type=int, default=20_000)
     p.add_argument("--hub-db", default=None, metavar="URL", help="hub database for the run (default: a temporary SQLite file)")
+    p.add_argument("--mix", choices=("clinic", "patients"), default="clinic",
+                   help="clinic: demo patients with their visits, prescriptions, labs and bills (default); patients: registrations only, the costliest to apply")

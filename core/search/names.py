@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "PHONETIC_VERSION",
@@ -201,6 +202,7 @@ def _final_vowel_class(run: str) -> str:
     return "i"
 
 
+@lru_cache(maxsize=65_536)  # names repeat (Kumar, Devi, Sharma): indexing a batch pays once per word
 def phonetic_key(token: str) -> str:
     """Short ASCII key shared by common spelling variants of one name token.
 

@@ -39,11 +39,16 @@ _CHUNK = 900
 @dataclass(frozen=True)
 class _TableShape:
     columns: tuple[str, ...]
+    column_set: frozenset[str]
     binary: frozenset[str]
 
 
 _SHAPES = {
-    m.__tablename__: _TableShape(tuple(c.name for c in m.__table__.columns), frozenset(c.name for c in m.__table__.columns if isinstance(c.type, LargeBinary)))
+    m.__tablename__: _TableShape(
+        tuple(c.name for c in m.__table__.columns),
+        frozenset(c.name for c in m.__table__.columns),
+        frozenset(c.name for c in m.__table__.columns if isinstance(c.type, LargeBinary)),
+    )
     for m in SYNCED_MODELS
 }
 
@@ -155,10 +160,19 @@ def _apply_chunk(cur, entity: str, shape: _TableShape, row_ids: list[str], repor
         current[values["id"]] = values
     inserts: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     for row_id in row_ids:
-        folded = fold(entity, history[row_id])
-        report.frozen_out += len(folded.frozen_out)
-        # A field this version does not have (sent by a newer PC) stays in the history, unapplied.
-        values = {name: _to_db(shape, name, value) for name, value in folded.values.items() if name in columns}
+        changes = history[row_id]
+        if len(changes) == 1:  # most rows arrive once, as their insert: nothing to fold
+            values = dict(changes[0].data)
+        else:
+            folded = fold(entity, changes)
+            report.frozen_out += len(folded.frozen_out)
+            values = folded.values
+        if not shape.column_set.issuperset(values):
+            # A field this version does not have (sent by a newer PC) stays in the history, unapplied.
+            values = {name: value for name, value in values.items() if name in shape.column_set}
+        for name in shape.binary.intersection(values):
+            if isinstance(values[name], str):
+                values[name] = base64.b64decode(values[name])
         have = current.get(row_id)
         if have is None:
             if "created_at" not in values:  # only updates so far: the row's insert is still on its way
@@ -176,12 +190,6 @@ def _apply_chunk(cur, entity: str, shape: _TableShape, row_ids: list[str], repor
             report.rows_updated += 1
     for names, rows in inserts.items():
         cur.executemany(f"INSERT INTO {entity} ({', '.join(names)}) VALUES ({','.join('?' * len(names))})", rows)
-
-
-def _to_db(shape: _TableShape, name: str, value):
-    if name in shape.binary and isinstance(value, str):
-        return base64.b64decode(value)
-    return value
 
 
 def _patients_of_identifiers(cur, identifier_ids: list[str]) -> list[str]:

@@ -18,8 +18,10 @@ from sync.agent.apply import SYNC_ACTOR, ApplyReport, apply_changes
 from sync.agent.hub_client import HubClient, HubRefused
 from sync.protocol import PullAnswer, PushAnswer
 
-PUSH_BATCH = 1_000
-PULL_PAGE = 1_000
+# Big enough that the per-batch costs (a round trip, a commit with its fsync) stay small next to
+# the rows; small enough that one batch is a few hundred kB and a cut connection loses little.
+PUSH_BATCH = 2_000
+PULL_PAGE = 2_000
 
 
 def push_outbox(db: Database, client: HubClient, batch: int = PUSH_BATCH) -> int:

@@ -56,7 +56,7 @@ def sync_once(db: Database, *, client: HubClient | None = None, run_jobs: bool =
             client.close()
     if run_jobs:
         ran = jobs.run_due(db, relay_handlers(db))
-        report.jobs_done, report.jobs_failed, report.jobs_dead = ran.done, ran.failed, ran.dead
+        report.jobs_done, report.jobs_failed, report.jobs_dead = len(ran.done), len(ran.failed), len(ran.dead)
     if report.error:
         note_error(db, report.error)
     else:
