@@ -433,6 +433,9 @@ class SyncState(Base):
     device_secret: Mapped[str] = mapped_column(String(100))
     pushed_seq: Mapped[int] = mapped_column(Integer, default=0)
     pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    # The change id the hub had at `pull_cursor`: if the hub answers with another (it was restored
+    # from an older copy and has numbered new changes differently since), we read it again from 0.
+    pull_cursor_change_id: Mapped[str | None] = mapped_column(String(36))
     relay_cursor: Mapped[int] = mapped_column(Integer, default=0)
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -79,7 +79,7 @@ class ApplyFailed(NadiError):
     pass
 
 
-def apply_changes(db: Database, changes: list[WireChange], cursor: int | None = None) -> ApplyReport:
+def apply_changes(db: Database, changes: list[WireChange], cursor: int | None = None, cursor_change_id: str | None = None) -> ApplyReport:
     """Apply one page of pulled changes (in server order) and, with `cursor`, move the pull cursor
     to it in the same transaction."""
     report = ApplyReport(received=len(changes))
@@ -103,7 +103,8 @@ def apply_changes(db: Database, changes: list[WireChange], cursor: int | None = 
                 state = session.get(SyncState, 1)
                 if state is None:
                     raise ApplyFailed("this PC is not enrolled with a hub (no sync state)")
-                state.pull_cursor = max(state.pull_cursor, cursor)
+                if cursor >= state.pull_cursor:
+                    state.pull_cursor, state.pull_cursor_change_id = cursor, cursor_change_id
     except IntegrityError as exc:
         raise ApplyFailed(f"changes from the hub could not be applied and were left for the next try ({exc.orig}); nothing was changed") from None
     return report

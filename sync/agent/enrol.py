@@ -50,7 +50,7 @@ def enrol(db: Database, actor: Actor, hub_url: str, token: str, name: str | None
         elif state.hub_url != hub_url:
             # The same clinic at a new address (the hub moved): everything is re-sent and
             # re-checked by id, which is safe if slow.
-            state.pushed_seq, state.pull_cursor, state.relay_cursor = 0, 0, 0
+            state.pushed_seq, state.pull_cursor, state.pull_cursor_change_id, state.relay_cursor = 0, 0, None, 0
         state.hub_url, state.clinic_id, state.device_id, state.device_secret = hub_url, answer.clinic_id, answer.device_id, answer.device_secret
         state.last_error = None
         session.flush()

@@ -73,11 +73,31 @@ def pull_and_apply(db: Database, client: HubClient, page: int = PULL_PAGE) -> tu
     pulled = 0
     while True:
         with db.read() as session:
-            cursor = session.get(SyncState, 1).pull_cursor
-        answer = PullAnswer.model_validate_json(client.call("GET", "/v1/pull", params={"after": cursor, "limit": page}, raw=True))
+            state = session.get(SyncState, 1)
+            cursor, cursor_id = state.pull_cursor, state.pull_cursor_change_id
+        params = {"after": cursor, "limit": page}
+        if cursor and cursor_id:
+            params["after_id"] = cursor_id
+        try:
+            raw = client.call("GET", "/v1/pull", params=params, raw=True)
+        except HubRefused as exc:
+            if exc.status == 409 and isinstance(exc.body, dict) and exc.body.get("diverged"):
+                # The hub was restored from an older copy and has numbered changes differently since:
+                # read it all again. Changes already here are recognised by id and not applied twice.
+                _rewind_cursor(db)
+                continue
+            raise
+        answer = PullAnswer.model_validate_json(raw)
         if not answer.changes:
             return pulled, total
         pulled += len(answer.changes)
-        total.merge(apply_changes(db, answer.changes, cursor=answer.changes[-1].server_seq))
-        if answer.changes[-1].server_seq >= answer.head:
+        last = answer.changes[-1]
+        total.merge(apply_changes(db, answer.changes, cursor=last.server_seq, cursor_change_id=last.id))
+        if last.server_seq >= answer.head:
             return pulled, total
+
+
+def _rewind_cursor(db: Database) -> None:
+    with db.write(SYNC_ACTOR) as session:
+        state = session.get(SyncState, 1)
+        state.pull_cursor, state.pull_cursor_change_id = 0, None

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from core.errors import NadiError
 from sync.hub import relay_routes
 from sync.hub.auth import authenticated_device
-from sync.hub.changes import ForeignChange, PushGap, pull, push
+from sync.hub.changes import ForeignChange, PushGap, StreamDiverged, pull, push
 from sync.hub.clinics import DeviceIdentity, HubAuthError, enrol_device
 from sync.hub.relay import RelaySettings
 from sync.hub.schema import clinic
@@ -76,8 +76,14 @@ def create_app(engine: Engine, relay_settings: RelaySettings | None = None) -> F
             raise HTTPException(403, str(exc)) from None
 
     @app.get("/v1/pull")
-    def pull_changes(after: int = Query(0, ge=0), limit: int = Query(1000, ge=1, le=MAX_PULL), who: DeviceIdentity = Depends(authenticated_device)) -> Response:
-        return _json(pull(engine, who, after, limit))
+    def pull_changes(
+        after: int = Query(0, ge=0), limit: int = Query(1000, ge=1, le=MAX_PULL), after_id: str | None = Query(None, max_length=36),
+        who: DeviceIdentity = Depends(authenticated_device),
+    ) -> Response:
+        try:
+            return _json(pull(engine, who, after, limit, after_id))
+        except StreamDiverged as exc:
+            return JSONResponse({"detail": str(exc), "diverged": True}, status_code=409)
 
     app.include_router(relay_routes.router)
     return app

@@ -69,8 +69,19 @@ def push(engine: Engine, who: DeviceIdentity, after: int, changes: list[WireChan
     return PushAnswer(accepted=len(rows), duplicates=len(changes) - len(rows), high_water=new_high, head=head)
 
 
-def pull(engine: Engine, who: DeviceIdentity, after: int, limit: int) -> PullAnswer:
+class StreamDiverged(NadiError):
+    """The PC's cursor points at a change the hub no longer has at that position."""
+
+
+def pull(engine: Engine, who: DeviceIdentity, after: int, limit: int, after_id: str | None = None) -> PullAnswer:
     with engine.connect() as conn:
+        if after and after_id:
+            at = conn.execute(select(change.c.change_id).where(change.c.clinic_id == who.clinic_id, change.c.server_seq == after)).scalar()
+            if at != after_id:
+                conn.rollback()
+                raise StreamDiverged(
+                    f"the hub's change {after} is not the one this PC applied there (the hub was restored from an older copy?); read the clinic's changes again from the start"
+                )
         rows = conn.execute(
             select(change).where(change.c.clinic_id == who.clinic_id, change.c.server_seq > after).order_by(change.c.server_seq).limit(limit)
         ).all()

@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('device_secret', sa.String(length=100), nullable=False),
     sa.Column('pushed_seq', sa.Integer(), nullable=False),
     sa.Column('pull_cursor', sa.Integer(), nullable=False),
+    sa.Column('pull_cursor_change_id', sa.String(length=36), nullable=True),
     sa.Column('relay_cursor', sa.Integer(), nullable=False),
     sa.Column('enrolled_at', sa.String(length=32), nullable=False),
     sa.Column('last_success_at', sa.String(length=32), nullable=True),
