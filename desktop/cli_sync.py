@@ -90,14 +90,24 @@ def _open_db(args):
 
 
 def cmd_sync_enroll(args) -> int:
-    from core.storage.database import Actor  # noqa: PLC0415
+    from core.settings import load_settings  # noqa: PLC0415
+    from core.storage.database import Actor, open_database  # noqa: PLC0415
     from sync.agent.enrol import enrol  # noqa: PLC0415
+    from sync.agent.run import sync_once  # noqa: PLC0415
 
-    db = _open_db(args)
+    # A new PC joining its clinic starts from an empty data directory: the database is made here,
+    # and the clinic, its staff and their PINs come down from the hub in the first round.
+    db, new_key = open_database(load_settings(args.data_dir), create=True)
     try:
+        if new_key is not None:
+            print(f"New database for this PC. Its recovery key (shown once; write it down, it is the only way to open "
+                  f"this PC's data on another machine): {new_key.recovery_key}", file=sys.stderr)
         done = enrol(db, Actor(None, "clinic IT (nadi sync enroll)", "admin"), args.hub, args.token, args.name)
+        first = sync_once(db) if new_key is not None else None
     finally:
         db.close()
+    if first is not None and first.error:
+        print(f"nadi: enrolled, but the first sync did not finish ({first.error}); `nadi sync run` carries on from where it stopped", file=sys.stderr)
     _print(args, {"clinic_id": done.clinic_id, "clinic_name": done.clinic_name, "device_id": done.device_id, "hub": done.hub_url},
            f"enrolled with {done.clinic_name} at {done.hub_url} as device {done.device_id}; run `nadi sync run` (or open Nadi) to sync")
     return 0
