@@ -9,6 +9,7 @@ way. Nothing is lost and nothing is applied twice.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
@@ -68,33 +69,61 @@ def _set_pushed(db: Database, seq: int, force: bool = False) -> None:
 
 def pull_and_apply(db: Database, client: HubClient, page: int = PULL_PAGE) -> tuple[int, ApplyReport]:
     """Pull the clinic's changes after this PC's cursor, a page at a time, applying each page in
-    one transaction. Returns how many changes were pulled and what applying them did."""
+    one transaction. Returns how many changes were pulled and what applying them did.
+
+    The next page is fetched while this one is applied: the hub's work (another process, often
+    another machine) overlaps ours. A fetched page is only ever applied after the one before it
+    committed; if applying fails, the prefetched page is dropped and nothing moved.
+    """
     total = ApplyReport()
     pulled = 0
-    while True:
-        with db.read() as session:
-            state = session.get(SyncState, 1)
-            cursor, cursor_id = state.pull_cursor, state.pull_cursor_change_id
-        params = {"after": cursor, "limit": page}
-        if cursor and cursor_id:
-            params["after_id"] = cursor_id
-        try:
-            raw = client.call("GET", "/v1/pull", params=params, raw=True)
-        except HubRefused as exc:
-            if exc.status == 409 and isinstance(exc.body, dict) and exc.body.get("diverged"):
-                # The hub was restored from an older copy and has numbered changes differently since:
-                # read it all again. Changes already here are recognised by id and not applied twice.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nadi-pull") as fetcher:
+        while True:
+            with db.read() as session:
+                state = session.get(SyncState, 1)
+                cursor, cursor_id = state.pull_cursor, state.pull_cursor_change_id
+            try:
+                answer = _fetch(client, cursor, cursor_id, page)
+            except _Diverged:
                 _rewind_cursor(db)
                 continue
-            raise
-        answer = PullAnswer.model_validate_json(raw)
-        if not answer.changes:
+            while answer.changes:
+                pulled += len(answer.changes)
+                last = answer.changes[-1]
+                more = last.server_seq < answer.head
+                upcoming = fetcher.submit(_fetch, client, last.server_seq, last.id, page) if more else None
+                try:
+                    total.merge(apply_changes(db, answer.changes, cursor=last.server_seq, cursor_change_id=last.id))
+                except BaseException:
+                    if upcoming is not None:
+                        upcoming.cancel()
+                        try:
+                            upcoming.result()
+                        except Exception:  # noqa: BLE001 - the apply failure is the one to report
+                            pass
+                    raise
+                if upcoming is None:
+                    return pulled, total
+                answer = upcoming.result()
             return pulled, total
-        pulled += len(answer.changes)
-        last = answer.changes[-1]
-        total.merge(apply_changes(db, answer.changes, cursor=last.server_seq, cursor_change_id=last.id))
-        if last.server_seq >= answer.head:
-            return pulled, total
+
+
+class _Diverged(Exception):
+    pass
+
+
+def _fetch(client: HubClient, after: int, after_id: str | None, page: int) -> PullAnswer:
+    params: dict = {"after": after, "limit": page}
+    if after and after_id:
+        params["after_id"] = after_id
+    try:
+        return PullAnswer.model_validate_json(client.call("GET", "/v1/pull", params=params, raw=True))
+    except HubRefused as exc:
+        if exc.status == 409 and isinstance(exc.body, dict) and exc.body.get("diverged"):
+            # The hub was restored from an older copy and has numbered changes differently since:
+            # read it all again. Changes already here are recognised by id and not applied twice.
+            raise _Diverged() from None
+        raise
 
 
 def _rewind_cursor(db: Database) -> None:

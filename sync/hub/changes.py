@@ -62,7 +62,7 @@ def push(engine: Engine, who: DeviceIdentity, after: int, changes: list[WireChan
                  "entity": c.entity, "row_id": c.row_id, "op": c.op, "data": c.data, "hlc": c.hlc, "received_at": now}
             )
         if rows:
-            conn.execute(insert(change), rows)
+            _insert_changes(conn, rows)
             conn.execute(update(clinic).where(clinic.c.id == who.clinic_id).values(head_seq=head))
         new_high = max([high_water, *(c.node_seq for c in changes)])
         conn.execute(update(device).where(device.c.id == who.device_id).values(high_water=new_high, last_seen_at=now))
@@ -71,6 +71,20 @@ def push(engine: Engine, who: DeviceIdentity, after: int, changes: list[WireChan
 
 class StreamDiverged(NadiError):
     """The PC's cursor points at a change the hub no longer has at that position."""
+
+
+_COLUMNS = ("clinic_id", "server_seq", "change_id", "node_id", "node_seq", "tx_id", "entity", "row_id", "op", "data", "hlc", "received_at")
+
+
+def _insert_changes(conn, rows: list[dict]) -> None:
+    if conn.dialect.name == "postgresql":
+        # COPY: one stream for the batch. An executemany goes row by row through psycopg's
+        # pipeline and made the PostgreSQL hub a third as fast as the SQLite one.
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(f"COPY hub_change ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in _COLUMNS))
+    else:
+        conn.execute(insert(change), rows)
 
 
 def pull(engine: Engine, who: DeviceIdentity, after: int, limit: int, after_id: str | None = None) -> PullAnswer:
