@@ -26,39 +26,58 @@ PULL_PAGE = 2_000
 
 
 def push_outbox(db: Database, client: HubClient, batch: int = PUSH_BATCH) -> int:
-    """Send every change made here that the hub has not acknowledged. Returns how many were new to the hub."""
+    """Send every change made here that the hub has not acknowledged. Returns how many were new to
+    the hub. Batches go one at a time, in order (the hub numbers them as they arrive); the next
+    batch is read and encoded while the hub works on this one."""
     accepted = 0
-    while True:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nadi-push") as reader:
         with db.read() as session:
             pushed_seq = session.get(SyncState, 1).pushed_seq
-            rows = session.execute(
-                select(Change.seq, Change.id, Change.tx_id, Change.entity, Change.row_id, Change.op, Change.data, Change.hlc)
-                .where(Change.node_id == db.node_id, Change.seq > pushed_seq)
-                .order_by(Change.seq)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return accepted
-        body = {
-            "after": pushed_seq,
-            "changes": [
-                {"id": r.id, "node_id": db.node_id, "node_seq": r.seq, "tx_id": r.tx_id, "entity": r.entity, "row_id": r.row_id, "op": r.op, "data": r.data, "hlc": r.hlc}
-                for r in rows
-            ],
-        }
-        try:
-            raw = client.call("POST", "/v1/push", content=json.dumps(body, ensure_ascii=False).encode(), headers={"content-type": "application/json"}, raw=True)
-        except HubRefused as exc:
-            if exc.status == 409 and isinstance(exc.body, dict) and "high_water" in exc.body:
-                # The hub holds less of ours than we thought (it was restored): send again from there.
-                _set_pushed(db, int(exc.body["high_water"]), force=True)
-                continue
-            raise
-        answer = PushAnswer.model_validate_json(raw)
-        accepted += answer.accepted
-        # Our own last sequence, not the hub's high water: after a restore of this PC from an older
-        # backup the hub may hold higher numbers than our new changes carry.
-        _set_pushed(db, rows[-1].seq)
+        current = _outgoing(db, pushed_seq, batch)
+        while current is not None:
+            last_seq, body = current
+            upcoming = reader.submit(_outgoing, db, last_seq, batch)
+            try:
+                raw = client.call("POST", "/v1/push", content=body, headers={"content-type": "application/json"}, raw=True)
+            except HubRefused as exc:
+                upcoming.result()
+                if exc.status == 409 and isinstance(exc.body, dict) and "high_water" in exc.body:
+                    # The hub holds less of ours than we thought (it was restored): send again from there.
+                    _set_pushed(db, int(exc.body["high_water"]), force=True)
+                    current = _outgoing(db, int(exc.body["high_water"]), batch)
+                    continue
+                raise
+            except BaseException:
+                upcoming.result()
+                raise
+            accepted += PushAnswer.model_validate_json(raw).accepted
+            # Our own last sequence, not the hub's high water: after a restore of this PC from an
+            # older backup the hub may hold higher numbers than our new changes carry.
+            _set_pushed(db, last_seq)
+            current = upcoming.result()
+    return accepted
+
+
+def _outgoing(db: Database, after_seq: int, batch: int) -> tuple[int, bytes] | None:
+    """The next batch of this PC's own changes after `after_seq`, as the push body, with its last sequence."""
+    with db.read() as session:
+        rows = session.execute(
+            select(Change.seq, Change.id, Change.tx_id, Change.entity, Change.row_id, Change.op, Change.data, Change.hlc)
+            .where(Change.node_id == db.node_id, Change.seq > after_seq)
+            .order_by(Change.seq)
+            .limit(batch)
+        ).all()
+    if not rows:
+        return None
+    node = db.node_id
+    body = {
+        "after": after_seq,
+        "changes": [
+            {"id": cid, "node_id": node, "node_seq": seq, "tx_id": tx, "entity": entity, "row_id": row_id, "op": op, "data": data, "hlc": hlc}
+            for seq, cid, tx, entity, row_id, op, data, hlc in rows
+        ],
+    }
+    return rows[-1][0], json.dumps(body, ensure_ascii=False).encode()
 
 
 def _set_pushed(db: Database, seq: int, force: bool = False) -> None:
