@@ -7,7 +7,14 @@ the change history. Two rules from the record come before it:
 - A signed row is frozen. Once the first change that signs it is known, a later-stamped change to
   anything but the void fields (made on a PC that had not yet seen the signature) does not apply.
   Which signature is first is again decided by stamp, so every node agrees.
+  The one other field that may follow a signature is `patient_id`: when the patient is merged into
+  another registration, the signed record moves with them (the storage layer allows that change
+  only down a merge, see core/storage/outbox.py).
 - Nothing is deleted, so there are no tombstones to order: a void is a change to the void fields.
+- A row whose id is made from what it describes (the merge queue's pair) may be inserted by several
+  PCs, each on noticing the pair. Such an insert restates facts; it never undoes a decision recorded
+  later as an update (merged, or "two different people"), whatever the two stamps say: its inserts
+  are folded first, then its updates.
 """
 
 from __future__ import annotations
@@ -23,6 +30,10 @@ from core.storage.outbox import VOID_FIELDS
 SIGNABLE_ENTITIES = frozenset(m.__tablename__ for m in SYNCED_MODELS if issubclass(m, Signable))
 
 Stamp = tuple[int, str]
+AFTER_SIGNING = VOID_FIELDS | {"patient_id"}
+
+# Rows with ids made from their content, inserted independently wherever the content is noticed.
+INSERTED_BY_MANY = frozenset({"merge_candidate"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,11 @@ class FoldedRow:
 
 
 def fold(entity: str, changes: Iterable[RecordedChange]) -> FoldedRow:
-    ordered = sorted(changes, key=lambda c: (c.hlc, c.node_id, c.id))
+    if entity in INSERTED_BY_MANY:
+        # An insert carries created_at; an update never changes it.
+        ordered = sorted(changes, key=lambda c: ("created_at" not in c.data, c.hlc, c.node_id, c.id))
+    else:
+        ordered = sorted(changes, key=lambda c: (c.hlc, c.node_id, c.id))
     signed_at: Stamp | None = None
     if entity in SIGNABLE_ENTITIES:
         signed_at = next((c.stamp for c in ordered if c.data.get("signed_at") is not None), None)
@@ -60,10 +75,10 @@ def fold(entity: str, changes: Iterable[RecordedChange]) -> FoldedRow:
     for change in ordered:
         late = signed_at is not None and change.stamp > signed_at
         for name, value in change.data.items():
-            if late and name not in VOID_FIELDS:
+            if late and name not in AFTER_SIGNING:
                 continue
             row.values[name] = value
             row.stamps[name] = change.stamp
-        if late and set(change.data) - VOID_FIELDS:
+        if late and set(change.data) - AFTER_SIGNING:
             row.frozen_out.append(change.id)
     return row

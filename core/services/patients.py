@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -234,16 +235,60 @@ def likely_duplicates(db: Database, data: PatientInput | dict) -> list[Duplicate
         clauses.append(Patient.mobile == p.mobile)
     if not clauses:
         return []
+    words = {"abha_number": "same ABHA number", "abha_address": "same ABHA address",
+             "mobile": "same mobile, similar name and age" if birth else "same mobile, similar name"}
     found: list[DuplicateCandidate] = []
     with db.read() as session:
         for other in session.scalars(select(Patient).where(or_(*clauses), Patient.voided_at.is_(None)).limit(200)):
-            if p.abha_number and other.abha_number == p.abha_number:
-                found.append(DuplicateCandidate(other, "same ABHA number"))
-            elif p.abha_address and other.abha_address == p.abha_address:
-                found.append(DuplicateCandidate(other, "same ABHA address"))
-            elif (birth is None or (other.date_of_birth and abs(other.date_of_birth.year - birth.year) <= 2)) and names_close(p.full_name, other.full_name):
-                found.append(DuplicateCandidate(other, "same mobile, similar name and age" if birth else "same mobile, similar name"))
+            evidence = duplicate_evidence(p.full_name, birth.year if birth else None, p.mobile, p.abha_number, p.abha_address,
+                                          other, birth_pending=birth is None)
+            if evidence:
+                found.append(DuplicateCandidate(other, words[evidence]))
     return found
+
+
+# An age told at the desk is often a year or two out, so birth years this far apart still agree.
+BIRTH_YEARS_APART = 2
+
+
+class RegisteredPerson(Protocol):
+    """What duplicate judgement reads of a registration: a Patient, or a row of just these columns."""
+
+    full_name: str
+    date_of_birth: date | None
+    mobile: str | None
+    abha_number: str | None
+    abha_address: str | None
+
+
+def duplicate_evidence(
+    full_name: str,
+    birth_year: int | None,
+    mobile: str | None,
+    abha_number: str | None,
+    abha_address: str | None,
+    other: RegisteredPerson,
+    *,
+    birth_pending: bool = False,
+) -> str | None:
+    """What says `other` is the person described: "abha_number", "abha_address" or "mobile"; None
+    when nothing does. Shared by registration (warn while typing) and the merge queue (after sync).
+
+    Same ABHA number or address: almost certainly the same person. Same mobile is weaker (a family
+    often shares one phone), so it also needs a close name and birth years within BIRTH_YEARS_APART;
+    a birth year missing on either side does not count as close. `birth_pending`: the birth is not
+    typed yet, so compare on the rest.
+    """
+    if abha_number and other.abha_number == abha_number:
+        return "abha_number"
+    if abha_address and other.abha_address == abha_address:
+        return "abha_address"
+    if not mobile or other.mobile != mobile:
+        return None
+    if not birth_pending and (birth_year is None or other.date_of_birth is None or abs(other.date_of_birth.year - birth_year) > BIRTH_YEARS_APART):
+        return None
+    # The name last: it is the costly comparison, and a shared family phone usually fails on age first.
+    return "mobile" if names_close(full_name, other.full_name) else None
 
 
 def names_close(a: str, b: str) -> bool:

@@ -29,6 +29,7 @@ from core.storage.models import (
     Change,
     Diagnosis,
     Encounter,
+    Patient,
     Prescription,
     PrescriptionItem,
     Signable,
@@ -121,13 +122,17 @@ def _guard_and_stamp(session: Session, _flush_context, _instances) -> None:
             raise ImmutableRecord(f"{type(obj).__tablename__} rows are append-only")
         if not (_is_synced(obj) and session.is_modified(obj)):
             continue
-        changed = _changed_fields(obj)
+        # A row following its patient's merge to the surviving registration is the same person's
+        # record under the id that survived: a signed one may follow (core/services/merges.py).
+        follows_merge = _follows_merge(session, obj)
+        changed = _changed_fields(obj) - ({"patient_id"} if follows_merge else set())
         if isinstance(obj, Signable) and _committed(obj, "signed_at") is not None and not changed <= VOID_FIELDS:
             raise ImmutableRecord(
                 f"{type(obj).__tablename__} {obj.id} is signed and cannot change "
                 f"({', '.join(sorted(changed - VOID_FIELDS))}); record an amendment instead"
             )
-        _refuse_if_parent_signed(session, obj)
+        if not (follows_merge and changed <= {"updated_at"}):
+            _refuse_if_parent_signed(session, obj)
         obj.updated_at = now
 
 
@@ -166,6 +171,25 @@ def _write_changes(session: Session, _flush_context) -> None:
 def _changed_fields(obj: object) -> set[str]:
     state = inspect(obj)
     return {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
+
+
+def _follows_merge(session: Session, obj: object) -> bool:
+    """True when the row's patient_id moved from a patient to the one it was merged into (down a
+    chain of merges, A -> B -> C, too)."""
+    state = inspect(obj)
+    if "patient_id" not in state.mapper.column_attrs:
+        return False
+    history = state.attrs["patient_id"].history
+    if not (history.deleted and history.added):
+        return False
+    old, new, seen = history.deleted[0], history.added[0], set()
+    while old is not None and old not in seen:
+        seen.add(old)
+        patient = session.get(Patient, old)
+        old = patient.merged_into_id if patient is not None else None
+        if old == new:
+            return True
+    return False
 
 
 def _committed(obj: object, key: str) -> Any:

@@ -107,6 +107,13 @@ def apply_changes(db: Database, changes: list[WireChange], cursor: int | None = 
                     state.pull_cursor, state.pull_cursor_change_id = cursor, cursor_change_id
     except IntegrityError as exc:
         raise ApplyFailed(f"changes from the hub could not be applied and were left for the next try ({exc.orig}); nothing was changed") from None
+    except ApplyFailed:
+        raise
+    except NadiError as exc:
+        # A rule of the record refused what applying led to (following a merge onto a signed row,
+        # say). Reported like any failed page, so the round ends with the reason on the status bar
+        # instead of escaping the agent with nothing recorded.
+        raise ApplyFailed(f"changes from the hub could not be applied and were left for the next try ({exc}); nothing was changed") from None
     return report
 
 
