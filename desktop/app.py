@@ -15,6 +15,11 @@ from pathlib import Path
 from core.errors import NadiError
 
 LOG_FILE = "logs/nadi.log"
+# On quit, how long a sync round in flight may take to finish before the database is closed under it
+# (the window itself is already gone; see desktop.sync.agent).
+SYNC_STOP_WAIT_S = 3.0
+
+log = logging.getLogger("nadi.desktop")
 
 
 def _log_to_file(data_dir: Path) -> None:
@@ -70,7 +75,27 @@ def _open_behind(desk, settings, failed) -> None:
     desk.tasks.run(open_it, None, lambda message: failed(f"The clinic's database could not be opened: {message}"), lane="write")
 
 
+def _start_sync(window, desk) -> None:
+    """One sync agent for this PC. Started once the log-in list is on screen: loading the agent (its
+    HTTP client, its scheduler) before then would only make the first screen slower. It queues behind
+    the database's opening on the write lane, so it starts once the database is open."""
+    from desktop.sync.agent import DeskSync  # noqa: PLC0415
+
+    agent = DeskSync(desk)
+    window.attach_sync(agent)
+    agent.start()
+
+
+def _stop_sync(desk) -> None:
+    if desk.sync is None:
+        return
+    desk.sync.stop_soon()
+    if not desk.sync.wait_stopped(SYNC_STOP_WAIT_S):
+        log.warning("a sync round was still waiting on the hub at exit; it ends when its time-out does")
+
+
 def _run_window(db, settings, recovery_key: str | None, name: str | None, choices) -> int:
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from desktop import startup_probe  # noqa: PLC0415
@@ -103,9 +128,18 @@ def _run_window(db, settings, recovery_key: str | None, name: str | None, choice
         shown.append(window)
         window.show()
         startup_probe.arm(app, window.login.choices_shown)
+        sync_started: list[bool] = []
+
+        def start_sync_once(*_) -> None:
+            if not sync_started:
+                sync_started.append(True)
+                QTimer.singleShot(0, lambda: _start_sync(window, desk))  # queued after the start-up probe's own
+
+        window.login.choices_shown.connect(start_sync_once)
         window.start(choices)
         return app.exec()
     finally:
+        _stop_sync(desk)
         tasks.stop()
         if desk.db is not None:
             desk.db.close()

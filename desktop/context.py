@@ -12,6 +12,7 @@ from desktop.tasks import Tasks
 
 if TYPE_CHECKING:
     from core.storage.database import Actor, Database
+    from desktop.sync.agent import DeskSync
 
 
 class Desk(QObject):
@@ -32,6 +33,9 @@ class Desk(QObject):
         self.db = db
         self.tasks = tasks
         self._actor = actor
+        # This PC's sync agent, once the window has started it (MainWindow.attach_sync); None in a
+        # window without one, and screens then say that sync does not run there.
+        self.sync: DeskSync | None = None
 
     @property
     def actor(self) -> Actor:

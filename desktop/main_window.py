@@ -1,8 +1,9 @@
 """The one window of the desks: log-in (and lock) first, then the desks the person's role opens.
 
-Reception (F2), Consult (F3), Bills (F4), Admin (F9) are tabs; which ones appear depends on the
-role (core.services.staff_access.AREAS). A message bar under the tabs shows what went wrong or what
-was done, where the person is looking; the status bar shows the connection, sync and who is in.
+Reception (F2), Consult (F3), Bills (F4), Admin (F9) and Sync (F10) are tabs; which ones appear
+depends on the role (core.services.staff_access.AREAS; for the Sync screen, desktop/sync). A
+message bar under the tabs shows what went wrong or what was done, where the person is looking; the
+status bar shows sync (desktop.sync.status_bar) and who is in.
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ from PySide6.QtWidgets import (
 from desktop.context import Desk
 from desktop.login import ROLE_NAMES, LoginPage
 from desktop.style import FONT_SIZES, stylesheet
+from desktop.sync import may_see_sync_screen
+from desktop.sync.status_bar import SyncStatusBar, sync_words
+from desktop.sync.times import clinic_zone
 
 if TYPE_CHECKING:
     from core.storage.database import Actor
+    from desktop.sync.agent import DeskSync
 
 INFO_SHOWN_MS = 8000
 # How often the window looks for records written by another process on this PC (a second window,
@@ -98,9 +103,10 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.work)
         self.setCentralWidget(self.stack)
 
-        self.connection_label = QLabel("Offline · this PC only (no hub set up)", objectName="connection_label")
+        self.sync_status = SyncStatusBar()
+        self.sync_status.open_requested.connect(self.open_sync)
         self.status_user = QLabel("Nobody logged in", objectName="status_user")
-        self.statusBar().addWidget(self.connection_label, 1)
+        self.statusBar().addWidget(self.sync_status, 1)
         self.statusBar().addPermanentWidget(self.status_user)
         self._clear_timer = QTimer(self, singleShot=True, interval=INFO_SHOWN_MS, timeout=self.clear_message)
 
@@ -124,6 +130,7 @@ class MainWindow(QMainWindow):
         key("F3", lambda: self.show_area("consult"))
         key("F4", lambda: self.show_area("billing"))
         key("F9", lambda: self.show_area("admin"))
+        key("F10", lambda: self.show_area("sync"))
         key("Ctrl+=", lambda: self._step_font(+1))
         key("Ctrl++", lambda: self._step_font(+1))
         key("Ctrl+-", lambda: self._step_font(-1))
@@ -166,15 +173,17 @@ class MainWindow(QMainWindow):
 
         self._drop_views()
         self.desk.set_actor(actor)
-        areas = [("reception", "Reception  F2"), ("consult", "Consult  F3"), ("billing", "Bills  F4"), ("admin", "Admin  F9")]
+        areas = [("reception", "Reception  F2"), ("consult", "Consult  F3"), ("billing", "Bills  F4"), ("admin", "Admin  F9"), ("sync", "Sync  F10")]
         for area, title in areas:
-            if may(actor.role, area):
+            allowed = may_see_sync_screen(actor.role) if area == "sync" else may(actor.role, area)
+            if allowed:
                 view = self._make_view(area)
                 self.views[area] = view
                 self.tabs.addTab(view, title)
         first = "consult" if "consult" in self.views and actor.role == "doctor" else "reception"
         if first in self.views:
             self.tabs.setCurrentWidget(self.views[first])
+        self.sync_status.set_openable("sync" in self.views)
 
     def _make_view(self, area: str) -> QWidget:
         # Imported here: the log-in screen comes up without loading any desk.
@@ -190,6 +199,10 @@ class MainWindow(QMainWindow):
             from desktop.reception.billing import DayEndView  # noqa: PLC0415
 
             return DayEndView(self.desk)
+        if area == "sync":
+            from desktop.sync.screen import SyncView  # noqa: PLC0415
+
+            return SyncView(self.desk)
         from desktop.admin import AdminView  # noqa: PLC0415
 
         view = AdminView(self.desk, self.data_dir)
@@ -204,6 +217,7 @@ class MainWindow(QMainWindow):
             view.deleteLater()
         self.views.clear()
         self.tabs.clear()
+        self.sync_status.set_openable(False)
 
     def _clinic_renamed(self) -> None:
         from desktop.app import clinic_name  # noqa: PLC0415
@@ -216,6 +230,31 @@ class MainWindow(QMainWindow):
                 self.login.title.setText(name)
 
         self.desk.read(clinic_name, show)
+
+    # -- sync -------------------------------------------------------------------------------------
+
+    def attach_sync(self, agent: DeskSync) -> None:
+        """Show `agent` in the status bar and send it each write made at this desk (desktop.app
+        makes one for the PC once the window is up)."""
+        self.desk.sync = agent
+        agent.changed.connect(self._show_sync)
+        # Another PC's registration or check-in: the queues show it now, not at their next look.
+        agent.brought_changes.connect(self.desk.queue_changed)
+        self.desk.wrote.connect(agent.after_write)
+        self._show_sync()
+
+    def _show_sync(self) -> None:
+        agent = self.desk.sync
+        if agent is None or self.desk.db is None:
+            return
+        words = sync_words(agent.status, agent.report, agent.syncing, agent.offline_since, clinic_zone(self.desk.db))
+        status = agent.status
+        self.sync_status.show_sync(words, status.dead_jobs if status else 0, status.open_merges if status else 0)
+
+    def open_sync(self, part: str) -> None:
+        if "sync" in self.views:
+            self.show_area("sync")
+            self.views["sync"].show_part(part)
 
     def _look_for_changes(self) -> None:
         if self.desk.logged_in:
@@ -313,5 +352,7 @@ class MainWindow(QMainWindow):
         if self.idle:
             self.idle.detach()
         self._watch.stop()
+        if self.desk.sync is not None:
+            self.desk.sync.stop_soon()  # never waits for the network; desktop.app gives it a moment more
         self.desk.tasks.stop()
         super().closeEvent(event)

@@ -60,4 +60,9 @@ QHeaderView::section {{ background: {c['panel']}; border: none; border-bottom: 1
 QTabBar::tab {{ padding: 6px 14px; }}
 QTabBar::tab:selected {{ font-weight: bold; border-bottom: 2px solid {c['accent']}; }}
 QStatusBar {{ background: {c['panel']}; border-top: 1px solid {c['border']}; }}
+QStatusBar QLabel {{ padding: 0 4px; }}
+QPushButton[kind^="status_"] {{ border: none; background: transparent; padding: 0 4px; font-weight: bold; }}
+QPushButton[kind="status_dead"], QPushButton[kind="status_merges"] {{ text-decoration: underline; }}
+QPushButton[kind^="status_dead"] {{ color: {c['danger']}; }}
+QPushButton[kind^="status_merges"] {{ color: {c['warning']}; }}
 """

@@ -65,7 +65,9 @@ def sync_once(db: Database, *, client: HubClient | None = None, run_jobs: bool =
 
 
 def _refusal(exc: HubRefused) -> str:
-    if exc.status in (401, 403):
+    if exc.status == 403:
+        return f"the hub no longer accepts this PC: {exc.detail}. What was recorded here stays here; clinic IT decides what happens to this PC."
+    if exc.status == 401:
         return f"the hub no longer accepts this PC: {exc.detail}. Ask clinic IT to enrol it again (nadi sync enroll)."
     return str(exc)
 

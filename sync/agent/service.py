@@ -39,6 +39,8 @@ class SyncService:
         self._lock = threading.Lock()
         self.last_report: SyncReport | None = None
         self.online: bool | None = None  # None until the first round has tried
+        self._round_over = threading.Event()
+        self._round_over.set()
 
     def add_listener(self, listener: Callable[[SyncReport | None, SyncStatus], None]) -> None:
         self._listeners.append(listener)
@@ -47,9 +49,13 @@ class SyncService:
         self._scheduler.add_job(self._round, "interval", seconds=self.interval_s, id="sync", next_run_time=datetime.now(timezone.utc))
         self._scheduler.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = None) -> bool:
+        """Stop the rounds and wait (at most `timeout` seconds) for one in flight; True once none runs."""
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+            # Not shutdown(wait=True): it holds the scheduler's job-store lock while it waits, and a
+            # round in flight takes that lock in _pace (get_job), so neither would ever finish.
+            self._scheduler.shutdown(wait=False)
+        return self._round_over.wait(timeout)
 
     def sync_now(self) -> None:
         if self._scheduler.running:
@@ -59,6 +65,13 @@ class SyncService:
         return sync_status(self.db)
 
     def _round(self) -> None:
+        self._round_over.clear()
+        try:
+            self._run_round()
+        finally:
+            self._round_over.set()
+
+    def _run_round(self) -> None:
         report: SyncReport | None = None
         try:
             if load_state(self.db) is not None:
@@ -76,6 +89,8 @@ class SyncService:
                 log.exception("sync listener failed")
 
     def _pace(self, online: bool) -> None:
+        if not self._scheduler.running:
+            return  # stopping: no more rounds to pace
         wanted = self.interval_s if online else max(self.interval_s, OFFLINE_INTERVAL_S)
         job = self._scheduler.get_job("sync")
         if job is not None and job.trigger.interval != timedelta(seconds=wanted):

@@ -40,7 +40,7 @@ def test_register_queue_consult_prescribe_sign_print_and_bill(desks, qtbot, db, 
 
     # Reception: a new patient, registered and put in the queue in one go.
     desks.log_in("Sunita Pawar")
-    assert list(desks.window.views) == ["reception", "billing"]  # no clinical desk for reception
+    assert list(desks.window.views) == ["reception", "billing", "sync"]  # no clinical desk for reception
     reception = desks.view("reception")
     qtbot.keyClicks(reception.search.box, "Ramesh")
     desks.settle()
@@ -215,7 +215,7 @@ def test_someone_else_logging_in_at_the_lock_screen_gets_their_own_desks(desks, 
     assert "consult" in desks.window.views
     desks.window.lock()
     desks.log_in("Sunita Pawar")
-    assert list(desks.window.views) == ["reception", "billing"]
+    assert list(desks.window.views) == ["reception", "billing", "sync"]
     assert desks.window.status_user.text() == "Logged in: Sunita Pawar (Reception)"
 
 
