@@ -2,7 +2,7 @@
 
 Per field, the change with the greatest (HLC, node id) stamp wins. The same set of changes gives
 the same row on every PC and on the hub, whatever order they arrived in; values that lost stay in
-the change history. Two rules from the record come before it:
+the change history. Three rules from the record come before it:
 
 - A signed row is frozen. Once the first change that signs it is known, a later-stamped change to
   anything but the void fields (made on a PC that had not yet seen the signature) does not apply.
