@@ -23,7 +23,7 @@ class WireChange(BaseModel):
     tx_id: str = Field(max_length=36)
     entity: str = Field(min_length=1, max_length=40)
     row_id: str = Field(min_length=1, max_length=36)
-    op: str = Field(pattern="^(insert|update)$")
+    op: str = Field(pattern="^(insert|update|restate)$")
     data: str
     hlc: int = Field(ge=0)
 

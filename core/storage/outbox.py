@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, insert
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from core.errors import ForbiddenDelete, ImmutableRecord, NadiError
@@ -164,8 +164,42 @@ def _write_changes(session: Session, _flush_context) -> None:
                 "recorded_at": utcnow(),
             }
         )
+    rows += _restatements(session, ctx)
     if rows:
         session.connection().execute(insert(Change), rows)
+
+
+def _restatements(session: Session, ctx: WriteContext) -> list[dict[str, Any]]:
+    """At the moment a note or prescription is signed, the whole of it as signed: the row and every
+    row that freezes with it (items; vitals and diagnoses), all fields, as `restate` changes in the
+    signing transaction. Another PC may have been editing the draft while this one signed; with the
+    full picture in the signing transaction, sync settles on exactly what the signer saw and signed
+    (sync/fold.py), whatever the clocks say."""
+    signed = [o for o in session.new | session.dirty if isinstance(o, Signable) and o.signed_at is not None and _committed(o, "signed_at") is None]
+    out: list[dict[str, Any]] = []
+    for parent in signed:
+        table = inspect(parent).mapper.local_table
+        rows = [(table, {attr.key: getattr(parent, attr.key) for attr in inspect(parent).mapper.column_attrs})]
+        for child, (parent_cls, fk) in SIGNED_PARENT.items():
+            if isinstance(parent, parent_cls):
+                child_table = child.__table__
+                found = session.connection().execute(select(child_table).where(child_table.c[fk] == parent.id)).mappings()
+                rows += [(child_table, dict(r)) for r in found]
+        for row_table, values in rows:
+            out.append(
+                {
+                    "id": uuid7(),
+                    "tx_id": ctx.tx_id,
+                    "entity": row_table.name,
+                    "row_id": values["id"],
+                    "op": "restate",
+                    "data": json.dumps({k: _value_json(row_table.name, k, v) for k, v in values.items()}, sort_keys=True, ensure_ascii=False, allow_nan=False),
+                    "hlc": ctx.clock.now(),
+                    "node_id": ctx.node_id,
+                    "recorded_at": utcnow(),
+                }
+            )
+    return out
 
 
 def _changed_fields(obj: object) -> set[str]:
@@ -215,6 +249,10 @@ def _refuse_if_parent_signed(session: Session, obj: object) -> None:
 
 
 def _to_json(mapper, key: str, value: Any) -> Any:
+    return _value_json(mapper.local_table.name, key, value)
+
+
+def _value_json(table: str, key: str, value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime):
@@ -223,4 +261,4 @@ def _to_json(mapper, key: str, value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
-    raise TypeError(f"{mapper.local_table.name}.{key}: cannot record a {type(value).__name__} in a change")
+    raise TypeError(f"{table}.{key}: cannot record a {type(value).__name__} in a change")

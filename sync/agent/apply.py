@@ -29,7 +29,7 @@ from core.services.merges import detect_candidates, follow_merges
 from core.storage.database import Actor, Database
 from core.storage.models import SYNCED_MODELS, SyncState
 from core.storage.types import UtcDateTime, utcnow
-from sync.fold import RecordedChange, fold
+from sync.fold import CHILD_OF, CHILDREN_OF, RecordedChange, Signing, fold, signing_of
 from sync.protocol import WireChange
 
 SYNC_ACTOR = Actor(None, "sync", "system")
@@ -146,6 +146,7 @@ def _apply_rows(cur, fresh: list[WireChange], report: ApplyReport) -> dict[str, 
             report.unknown_entities[c.entity] = report.unknown_entities.get(c.entity, 0) + 1
             continue
         by_entity[c.entity][c.row_id] = None
+    _add_children_of_newly_signed(cur, fresh, by_entity)
     touched: dict[str, list[str]] = {}
     for entity, rows in by_entity.items():
         row_ids = list(rows)
@@ -159,8 +160,11 @@ def _apply_rows(cur, fresh: list[WireChange], report: ApplyReport) -> dict[str, 
 def _apply_chunk(cur, entity: str, shape: _TableShape, row_ids: list[str], report: ApplyReport) -> None:
     marks = ",".join("?" * len(row_ids))
     history: dict[str, list[RecordedChange]] = defaultdict(list)
-    for cid, row_id, data, hlc, node_id in cur.execute(f"SELECT id, row_id, data, hlc, node_id FROM change WHERE entity = ? AND row_id IN ({marks})", [entity, *row_ids]):
-        history[row_id].append(RecordedChange.from_text(cid, entity, row_id, data, hlc, node_id))
+    for cid, row_id, data, hlc, node_id, tx_id, op in cur.execute(
+        f"SELECT id, row_id, data, hlc, node_id, tx_id, op FROM change WHERE entity = ? AND row_id IN ({marks})", [entity, *row_ids]
+    ):
+        history[row_id].append(RecordedChange.from_text(cid, entity, row_id, data, hlc, node_id, tx_id, op))
+    parents = _parent_signings(cur, entity, history)
     columns = shape.columns
     current = {}
     for row in cur.execute(f"SELECT {', '.join(columns)} FROM {entity} WHERE id IN ({marks})", row_ids):
@@ -169,10 +173,11 @@ def _apply_chunk(cur, entity: str, shape: _TableShape, row_ids: list[str], repor
     inserts: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
     for row_id in row_ids:
         changes = history[row_id]
-        if len(changes) == 1:  # most rows arrive once, as their insert: nothing to fold
+        parent = parents.get(row_id)
+        if len(changes) == 1 and parent is None:  # most rows arrive once, as their insert: nothing to fold
             values = dict(changes[0].data)
         else:
-            folded = fold(entity, changes)
+            folded = fold(entity, changes, parent)
             report.frozen_out += len(folded.frozen_out)
             values = folded.values
         if not shape.column_set.issuperset(values):
@@ -198,6 +203,48 @@ def _apply_chunk(cur, entity: str, shape: _TableShape, row_ids: list[str], repor
             report.rows_updated += 1
     for names, rows in inserts.items():
         cur.executemany(f"INSERT INTO {entity} ({', '.join(names)}) VALUES ({','.join('?' * len(names))})", rows)
+
+
+def _add_children_of_newly_signed(cur, fresh: list[WireChange], by_entity: dict[str, dict[str, None]]) -> None:
+    """A note or prescription signed in this page re-folds all its items (or vitals and diagnoses),
+    including ones made here that the signer never saw, which the signature now voids."""
+    signed: dict[str, set[str]] = defaultdict(set)
+    for c in fresh:
+        if c.entity in CHILDREN_OF and '"signed_at": "' in c.data:
+            signed[c.entity].add(c.row_id)
+    for parent_entity, parent_ids in signed.items():
+        ids = list(parent_ids)
+        for child_entity, fk in CHILDREN_OF[parent_entity]:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                for (child_id,) in cur.execute(f"SELECT id FROM {child_entity} WHERE {fk} IN ({','.join('?' * len(chunk))})", chunk):
+                    by_entity[child_entity][child_id] = None
+
+
+def _parent_signings(cur, entity: str, history: dict[str, list[RecordedChange]]) -> dict[str, Signing]:
+    """For items, vitals and diagnoses: the first signature of the note or prescription each belongs
+    to, by child row id (rows whose parent is unsigned are absent)."""
+    if entity not in CHILD_OF:
+        return {}
+    parent_entity, fk = CHILD_OF[entity]
+    parent_of: dict[str, str] = {}
+    for row_id, changes in history.items():
+        with_fk = [c for c in changes if c.data.get(fk)]
+        if with_fk:
+            parent_of[row_id] = max(with_fk, key=lambda c: (c.hlc, c.node_id, c.id)).data[fk]
+    ids = list(set(parent_of.values()))
+    signing_changes: dict[str, list[RecordedChange]] = defaultdict(list)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        # Only changes that carry a signature (every restatement does): one indexed probe per parent.
+        for cid, row_id, data, hlc, node_id, tx_id, op in cur.execute(
+            f"SELECT id, row_id, data, hlc, node_id, tx_id, op FROM change WHERE entity = ? AND row_id IN ({','.join('?' * len(chunk))}) "
+            "AND data LIKE '%\"signed_at\": \"%'",
+            [parent_entity, *chunk],
+        ):
+            signing_changes[row_id].append(RecordedChange.from_text(cid, parent_entity, row_id, data, hlc, node_id, tx_id, op))
+    signings = {pid: signing_of(changes) for pid, changes in signing_changes.items()}
+    return {row_id: signings[pid] for row_id, pid in parent_of.items() if signings.get(pid) is not None}
 
 
 def _patients_of_identifiers(cur, identifier_ids: list[str]) -> list[str]:

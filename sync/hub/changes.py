@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from core.errors import NadiError
 from core.storage.types import UtcDateTime, utcnow
-from sync.fold import FoldedRow, RecordedChange, fold
+from sync.fold import CHILD_OF, CHILDREN_OF, RecordedChange, fold, signing_of
 from sync.hub.clinics import DeviceIdentity
 from sync.hub.engine import lock_clinic
 from sync.hub.schema import change, clinic, device
@@ -115,11 +115,17 @@ def clinic_state(engine: Engine, clinic_id: str) -> dict[str, dict[str, dict]]:
     The same fold every PC applies, so a PC in step with the hub holds exactly this."""
     history: dict[tuple[str, str], list[RecordedChange]] = defaultdict(list)
     with engine.connect() as conn:
-        for r in conn.execute(select(change.c.change_id, change.c.entity, change.c.row_id, change.c.data, change.c.hlc, change.c.node_id).where(change.c.clinic_id == clinic_id)):
-            history[(r.entity, r.row_id)].append(RecordedChange.from_text(r.change_id, r.entity, r.row_id, r.data, r.hlc, r.node_id))
+        query = select(change.c.change_id, change.c.entity, change.c.row_id, change.c.data, change.c.hlc, change.c.node_id, change.c.tx_id, change.c.op)
+        for r in conn.execute(query.where(change.c.clinic_id == clinic_id)):
+            history[(r.entity, r.row_id)].append(RecordedChange.from_text(r.change_id, r.entity, r.row_id, r.data, r.hlc, r.node_id, r.tx_id, r.op))
         conn.rollback()
+    signings = {key: signing_of(changes) for key, changes in history.items() if key[0] in CHILDREN_OF}
     state: dict[str, dict[str, dict]] = defaultdict(dict)
     for (entity, row_id), changes in history.items():
-        folded: FoldedRow = fold(entity, changes)
-        state[entity][row_id] = folded.values
+        parent = None
+        if entity in CHILD_OF:
+            parent_entity, fk = CHILD_OF[entity]
+            parent_id = fold(entity, changes).values.get(fk)
+            parent = signings.get((parent_entity, parent_id))
+        state[entity][row_id] = fold(entity, changes, parent).values
     return dict(state)

@@ -49,7 +49,7 @@ from core.services.patients import record_allergy, register_patient, register_pa
 from core.services.prescriptions import create_prescription, prescription_items, sign_prescription
 from core.storage.database import Actor, Database
 from core.storage.models import SYNCED_MODELS, Allergy, AuditEvent, Change, Patient, Prescription, PrescriptionItem, Signable, SyncState
-from core.storage.outbox import VOID_FIELDS
+from core.storage.outbox import SIGNED_PARENT, VOID_FIELDS
 from sync.agent.enrol import enrol
 from sync.agent.exchange import pull_and_apply, push_outbox
 from sync.agent.hub_client import HubClient, HubUnreachable
@@ -63,6 +63,7 @@ from tests.sync.faults import CUT_AFTER_SEND, DUPLICATE, PULL_PATH, PUSH_PATH, R
 PCS = ("reception", "doctor", "nurse")
 HOUR_MS = 3600 * 1000
 SIGNABLE = frozenset(m.__tablename__ for m in SYNCED_MODELS if issubclass(m, Signable))
+CHILD_FK = {child.__tablename__: (parent.__tablename__, fk) for child, (parent, fk) in SIGNED_PARENT.items()}
 # Every synced table that says which patient a row belongs to: all of it follows a merge.
 PATIENT_TABLES = tuple(sorted(m.__tablename__ for m in SYNCED_MODELS if "patient_id" in m.__table__.c))
 QUIET_PASSES_MAX = 8
@@ -88,6 +89,8 @@ class Written:
     node_id: str
     pc: str
     op: str
+    tx_id: str = ""
+    change_op: str = "update"  # insert | update | restate (the signing transaction's full record)
 
     @property
     def stamp(self) -> tuple[int, str]:
@@ -217,7 +220,7 @@ def recording(c: Clinic, pc: str, op: str) -> Iterator[None]:
     yield
     with db.read() as session:
         rows = session.execute(select(Change).where(Change.seq > before, Change.node_id == db.node_id).order_by(Change.seq)).scalars().all()
-    c.written += [Written(r.id, r.entity, r.row_id, json.loads(r.data), r.hlc, r.node_id, pc, op) for r in rows]
+    c.written += [Written(r.id, r.entity, r.row_id, json.loads(r.data), r.hlc, r.node_id, pc, op, r.tx_id, r.op) for r in rows]
 
 
 def row_of(db: Database, table: str, row_id: str) -> dict | None:
@@ -434,9 +437,9 @@ def populate(c: Clinic) -> None:
 def hub_changes(hub: Hub) -> list[Written]:
     with hub.engine.connect() as conn:
         rows = conn.execute(select(hub_change.c.change_id, hub_change.c.entity, hub_change.c.row_id, hub_change.c.data, hub_change.c.hlc,
-                                   hub_change.c.node_id).where(hub_change.c.clinic_id == hub.clinic_id)).all()
+                                   hub_change.c.node_id, hub_change.c.tx_id, hub_change.c.op).where(hub_change.c.clinic_id == hub.clinic_id)).all()
         conn.rollback()
-    return [Written(r.change_id, r.entity, r.row_id, json.loads(r.data), r.hlc, r.node_id, "hub", "") for r in rows]
+    return [Written(r.change_id, r.entity, r.row_id, json.loads(r.data), r.hlc, r.node_id, "hub", "", r.tx_id, r.op) for r in rows]
 
 
 def change_ids(db: Database) -> list[str]:
@@ -480,17 +483,37 @@ def assert_converged(c: Clinic) -> None:
 
 
 def _assert_last_writer_wins(c: Clinic, history: list[Written], states: dict[str, dict]) -> None:
-    signed_at: dict[tuple[str, str], tuple[int, str]] = {}
+    # The first signature of each note or prescription, and the transaction it was made in. That
+    # transaction restates the whole record as the signer saw it, and counts as the signature.
+    first_sign: dict[tuple[str, str], Written] = {}
     for w in history:
         if w.entity in SIGNABLE and w.data.get("signed_at") is not None:
             key = (w.entity, w.row_id)
-            signed_at[key] = min(signed_at.get(key, w.stamp), w.stamp)
+            if key not in first_sign or (w.stamp, w.id) < (first_sign[key].stamp, first_sign[key].id):
+                first_sign[key] = w
+    restating = {w.tx_id for w in history if w.change_op == "restate"}
+    # Items, vitals and diagnoses freeze with their parent: child row -> the parent's first signature.
+    parent_of: dict[tuple[str, str], tuple[str, str]] = {}
+    for w in sorted(history, key=lambda w: w.stamp):
+        if w.entity in CHILD_FK and w.data.get(CHILD_FK[w.entity][1]):
+            parent_of[(w.entity, w.row_id)] = (CHILD_FK[w.entity][0], w.data[CHILD_FK[w.entity][1]])
+
+    def freeze(w: Written) -> Written | None:
+        if w.entity in SIGNABLE:
+            return first_sign.get((w.entity, w.row_id))
+        parent = parent_of.get((w.entity, w.row_id))
+        return first_sign.get(parent) if parent else None
 
     def counts(w: Written, name: str) -> bool:
-        # A signed row's later changes apply only to its void fields, and to the patient it belongs
-        # to when that patient is merged into another.
-        first = signed_at.get((w.entity, w.row_id))
-        return first is None or w.stamp <= first or name in VOID_FIELDS or name == "patient_id"
+        # After the signature (outside its own transaction) only void fields move on a signed row,
+        # nothing but the patient on its items, vitals and diagnoses; and the patient everywhere,
+        # when that patient is merged into another.
+        sign = freeze(w)
+        if sign is None or w.stamp <= sign.stamp or w.tx_id == sign.tx_id or name == "patient_id":
+            return True
+        if w.entity in SIGNABLE:
+            return name in VOID_FIELDS
+        return name == "updated_at" and "patient_id" in w.data
 
     def rank(w: Written) -> tuple:
         # The merge queue's rows are inserted by every PC that notices the pair; the desk's decision
@@ -503,9 +526,14 @@ def _assert_last_writer_wins(c: Clinic, history: list[Written], states: dict[str
             if counts(w, name):
                 writers[(w.entity, w.row_id, name)].append(w)
     for w in c.written:
+        sign = freeze(w)
+        not_as_signed = (sign is not None and w.entity in CHILD_FK and sign.tx_id in restating
+                         and not any(h.tx_id == sign.tx_id for h in history if (h.entity, h.row_id) == (w.entity, w.row_id)))
         for name, value in w.data.items():
             if not counts(w, name):
                 continue
+            if not_as_signed and name in VOID_FIELDS - {"updated_at"}:
+                continue  # an item the signer never saw: voided as of the signature (checked in _assert_signed_as_signed)
             winner = max(writers[(w.entity, w.row_id, name)], key=rank)
             if winner.id != w.id:
                 continue  # overwritten by a later stamp; the value stays in every PC's history (checked above)
