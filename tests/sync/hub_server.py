@@ -18,7 +18,9 @@ def serve_app(app, *, deadline_s: float = START_DEADLINE_S) -> Iterator[str]:
     """Run `app` with uvicorn on 127.0.0.1 in a background thread; yields its base URL and stops
     it (waiting for the thread) on the way out."""
     # Bound here, so the port is ours before uvicorn starts: no race for a "free" port number.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not the default 0: asyncio turns Nagle off (TCP_NODELAY) only on accepted
+    # sockets whose proto says TCP, and with Nagle on every answer waited ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
