@@ -186,6 +186,22 @@ def cmd_sync_bench(args) -> int:
     return 0
 
 
+def cmd_bench_merges(args) -> int:
+    from core.bench.merges import bench_detect  # noqa: PLC0415
+
+    result = bench_detect(patients=args.patients, new=args.new)
+    _print(args, result, json.dumps(result, indent=2))
+    return 0
+
+
+def register_bench(bench_sub) -> None:
+    p = bench_sub.add_parser("merges", help="duplicate detection for patients arriving by sync, in a clinic of N patients")
+    p.add_argument("--patients", type=int, default=100_000)
+    p.add_argument("--new", type=int, default=1_000, help="patients arriving in one batch (default 1000; a tenth are re-registrations)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_bench_merges)
+
+
 def register(sub, data_dir_arg) -> None:
     hub = sub.add_parser("hub", help="run and administer a Nadi hub (the clinic's server)")
     hub_sub = hub.add_subparsers(dest="hub_command", metavar="COMMAND", required=True)

@@ -21,8 +21,8 @@ from sync.protocol import PullAnswer, PushAnswer
 
 # Big enough that the per-batch costs (a round trip, a commit with its fsync) stay small next to
 # the rows; small enough that one batch is a few hundred kB and a cut connection loses little.
-PUSH_BATCH = 2_000
-PULL_PAGE = 2_000
+PUSH_BATCH = 5_000
+PULL_PAGE = 5_000
 
 
 def push_outbox(db: Database, client: HubClient, batch: int = PUSH_BATCH) -> int:
