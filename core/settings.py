@@ -40,6 +40,9 @@ class Settings(BaseModel):
     search_limit: int = Field(default=20, ge=1, le=500)
     # Record an audit event each time someone opens a patient's clinical record.
     audit_record_opens: bool = True
+    # Changes per sync push batch and pull page. Lower it on a slow or flaky link: a cut connection
+    # then loses less, at some cost in speed (see `nadi sync bench`).
+    sync_batch: int = Field(default=5_000, ge=100, le=5_000)
 
     @field_validator("clinic_timezone")
     @classmethod

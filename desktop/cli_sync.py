@@ -3,7 +3,6 @@ runs, so `nadi hub serve` on a cloud server never loads Qt."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -139,7 +138,11 @@ def cmd_sync_run(args) -> int:
         from sync.agent.service import SyncService  # noqa: PLC0415
 
         service = SyncService(db, args.interval)
-        service.add_listener(lambda report, _status: report is not None and _print(args, report.as_dict(), _report_text(report)))
+        def show(report, _status) -> None:
+            if report is not None:
+                _print(args, report.as_dict(), _report_text(report))
+
+        service.add_listener(show)
         stop = threading.Event()
         service.start()
         print(f"nadi sync: every {args.interval:g} s (Ctrl+C stops)", file=sys.stderr)

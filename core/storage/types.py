@@ -32,3 +32,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def utc_text(value: datetime | None = None) -> str:
+    """A moment (default: now) as the text UtcDateTime stores, for rows written without the ORM."""
+    return UtcDateTime().process_bind_param(value or utcnow(), None)

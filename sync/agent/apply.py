@@ -28,7 +28,7 @@ from core.search.index import reindex_patients
 from core.services.merges import detect_candidates, follow_merges
 from core.storage.database import Actor, Database
 from core.storage.models import SYNCED_MODELS, SyncState
-from core.storage.types import UtcDateTime, utcnow
+from core.storage.types import utc_text
 from sync.fold import CHILD_OF, CHILDREN_OF, RecordedChange, Signing, fold, signing_of
 from sync.protocol import WireChange
 
@@ -132,7 +132,7 @@ def _not_held(cur, changes: list[WireChange]) -> list[WireChange]:
 
 
 def _record(cur, fresh: list[WireChange]) -> None:
-    now = UtcDateTime().process_bind_param(utcnow(), None)
+    now = utc_text()
     cur.executemany(
         "INSERT INTO change(id, tx_id, entity, row_id, op, data, hlc, node_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(c.id, c.tx_id, c.entity, c.row_id, c.op, c.data, c.hlc, c.node_id, now) for c in fresh],

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from core.errors import NadiError
 from core.storage.database import Database
 from sync import jobs
 from sync.agent.apply import ApplyFailed, ApplyReport
@@ -42,8 +41,8 @@ def sync_once(db: Database, *, client: HubClient | None = None, run_jobs: bool =
     client = client or HubClient(state.hub_url, state.device_id, state.device_secret)
     report = SyncReport()
     try:
-        report.pushed = push_outbox(db, client)
-        report.pulled, report.applied = pull_and_apply(db, client)
+        report.pushed = push_outbox(db, client, db.settings.sync_batch)
+        report.pulled, report.applied = pull_and_apply(db, client, db.settings.sync_batch)
         report.relayed = fetch_relayed(db, client)
     except HubUnreachable as exc:
         report.online, report.error = False, str(exc)
@@ -71,5 +70,3 @@ def _refusal(exc: HubRefused) -> str:
         return f"the hub no longer accepts this PC: {exc.detail}. Ask clinic IT to enrol it again (nadi sync enroll)."
     return str(exc)
 
-
-__all__ = ["SyncReport", "sync_once", "NadiError"]

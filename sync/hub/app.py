@@ -66,7 +66,7 @@ def create_app(engine: Engine, relay_settings: RelaySettings | None = None) -> F
         return {"device_id": who.device_id, "clinic_id": who.clinic_id}
 
     @app.post("/v1/push")
-    def push_changes(request: Request, body: bytes = Depends(_body), who: DeviceIdentity = Depends(authenticated_device)) -> Response:
+    def push_changes(body: bytes = Depends(_body), who: DeviceIdentity = Depends(authenticated_device)) -> Response:
         ask = _parse(PushRequest, body)
         try:
             return _json(push(engine, who, ask.after, ask.changes))

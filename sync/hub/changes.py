@@ -13,7 +13,7 @@ from collections import defaultdict
 from sqlalchemy import Engine, insert, select, update
 
 from core.errors import NadiError
-from core.storage.types import UtcDateTime, utcnow
+from core.storage.types import utc_text
 from sync.fold import CHILD_OF, CHILDREN_OF, RecordedChange, fold, signing_of
 from sync.hub.clinics import DeviceIdentity
 from sync.hub.engine import lock_clinic
@@ -39,7 +39,7 @@ def push(engine: Engine, who: DeviceIdentity, after: int, changes: list[WireChan
     for c in changes:
         if c.node_id != who.device_id:
             raise ForeignChange(f"change {c.id} was made by node {c.node_id}, not by this PC ({who.device_id}); a PC pushes only its own changes")
-    now = UtcDateTime().process_bind_param(utcnow(), None)
+    now = utc_text()
     with engine.begin() as conn:
         head = lock_clinic(conn, who.clinic_id).head_seq
         high_water = conn.execute(select(device.c.high_water).where(device.c.id == who.device_id)).scalar_one()

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from core.errors import NadiError
 from core.ids import uuid7
-from core.storage.types import UtcDateTime, utcnow
+from core.storage.types import utc_text, utcnow
 from sync.hub.schema import clinic, device, enrolment_token
 
 TOKEN_DAYS = 7
@@ -31,10 +31,6 @@ class HubAuthError(NadiError):
 
 class DeviceRevoked(HubAuthError):
     status = 403
-
-
-def _stamp(value=None) -> str:
-    return UtcDateTime().process_bind_param(value or utcnow(), None)
 
 
 def _digest(secret: str) -> str:
@@ -62,7 +58,7 @@ def add_clinic(engine: Engine, name: str, token_days: int = TOKEN_DAYS) -> NewCl
     clinic_id = uuid7()
     relay_secret = secrets.token_hex(32)
     with engine.begin() as conn:
-        conn.execute(insert(clinic).values(id=clinic_id, name=name, created_at=_stamp(), head_seq=0, relay_head=0, relay_secret=relay_secret))
+        conn.execute(insert(clinic).values(id=clinic_id, name=name, created_at=utc_text(), head_seq=0, relay_head=0, relay_secret=relay_secret))
         token, expires = _new_token(conn, clinic_id, token_days)
     return NewClinic(clinic_id, token, relay_secret, expires)
 
@@ -79,8 +75,8 @@ def _new_token(conn, clinic_id: str, token_days: int) -> tuple[str, str]:
     if not 1 <= token_days <= 90:
         raise NadiError("an enrolment token lasts between 1 and 90 days")
     token = "nadi-enrol-" + secrets.token_urlsafe(24)
-    expires = _stamp(utcnow() + timedelta(days=token_days))
-    conn.execute(insert(enrolment_token).values(token_hash=_digest(token), clinic_id=clinic_id, created_at=_stamp(), expires_at=expires))
+    expires = utc_text(utcnow() + timedelta(days=token_days))
+    conn.execute(insert(enrolment_token).values(token_hash=_digest(token), clinic_id=clinic_id, created_at=utc_text(), expires_at=expires))
     return token, expires
 
 
@@ -95,7 +91,7 @@ def enrol_device(engine: Engine, token: str, device_id: str, name: str) -> tuple
         row = conn.execute(select(enrolment_token).where(enrolment_token.c.token_hash == _digest(token))).first()
         if row is None or row.revoked_at is not None:
             raise HubAuthError("this enrolment token is not known to the hub (check it was copied whole, or ask for a new one)")
-        if row.expires_at < _stamp():
+        if row.expires_at < utc_text():
             raise HubAuthError(f"this enrolment token expired at {row.expires_at}; ask the hub's administrator for a new one (nadi hub new-token)")
         existing = conn.execute(select(device).where(device.c.id == device_id)).first()
         if existing is not None:
@@ -106,7 +102,7 @@ def enrol_device(engine: Engine, token: str, device_id: str, name: str) -> tuple
             conn.execute(update(device).where(device.c.id == device_id).values(secret_hash=_digest(secret), name=name or existing.name))
             return DeviceIdentity(device_id, row.clinic_id), secret, existing.high_water
         conn.execute(
-            insert(device).values(id=device_id, clinic_id=row.clinic_id, name=name or "PC", secret_hash=_digest(secret), enrolled_at=_stamp(), high_water=0)
+            insert(device).values(id=device_id, clinic_id=row.clinic_id, name=name or "PC", secret_hash=_digest(secret), enrolled_at=utc_text(), high_water=0)
         )
     return DeviceIdentity(device_id, row.clinic_id), secret, 0
 
@@ -124,7 +120,7 @@ def authenticate(engine: Engine, device_id: str, secret: str) -> DeviceIdentity:
 
 def revoke_device(engine: Engine, device_id: str) -> None:
     with engine.begin() as conn:
-        done = conn.execute(update(device).where(device.c.id == device_id, device.c.revoked_at.is_(None)).values(revoked_at=_stamp()))
+        done = conn.execute(update(device).where(device.c.id == device_id, device.c.revoked_at.is_(None)).values(revoked_at=utc_text()))
         if done.rowcount == 0:
             raise NadiError(f"there is no active device {device_id} on this hub")
 

@@ -7,12 +7,12 @@ failing half-way. The tables are created if absent.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from core.errors import NadiError
-from sync.hub.schema import metadata
+from sync.hub.schema import clinic, metadata
 
 
 def normalise_url(url: str) -> str:
@@ -56,10 +56,6 @@ def open_hub(url: str) -> Engine:
 def lock_clinic(conn, clinic_id: str):
     """Take the clinic row's write lock (PostgreSQL: row lock; SQLite: the database write lock taken
     at BEGIN IMMEDIATE) and return the row, or None if there is no such clinic."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from sync.hub.schema import clinic  # noqa: PLC0415
-
     query = select(clinic).where(clinic.c.id == clinic_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()

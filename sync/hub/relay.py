@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import NadiError
 from core.ids import uuid7
-from core.storage.types import UtcDateTime, utcnow
+from core.storage.types import utc_text, utcnow
 from sync.hub.engine import lock_clinic
 from sync.hub.schema import clinic, relay_message
 
@@ -96,10 +96,6 @@ class KeysUnavailable(RelayRejected):
     """The gateway's keys could not be fetched: the sender should try again later."""
 
     status = 503
-
-
-def _stamp(value: datetime | None = None) -> str:
-    return UtcDateTime().process_bind_param(value or utcnow(), None)
 
 
 def _b64url(text: str) -> bytes:
@@ -371,7 +367,7 @@ def accept_message(engine: Engine, clinic_id: str, *, source: str, request_id: s
             message_id = uuid7()
             conn.execute(insert(relay_message).values(
                 id=message_id, clinic_id=clinic_id, relay_seq=seq, source=source, request_id=request_id, path=path,
-                headers=json.dumps(headers, ensure_ascii=False), body=body, verified=verified[:200], received_at=_stamp(now),
+                headers=json.dumps(headers, ensure_ascii=False), body=body, verified=verified[:200], received_at=utc_text(now),
             ))
             conn.execute(update(clinic).where(clinic.c.id == clinic_id).values(relay_head=seq))
             return Accepted(message_id, seq, False)

@@ -894,7 +894,8 @@ def wait_for(condition: Callable[[], bool], what: str, child: subprocess.Popen, 
 
 def start_sync_process(db: Database, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NADI_")}
-    env |= {"NADI_KEY_DIR": str(db.settings.key_dir), "PYTHONDONTWRITEBYTECODE": "1"}
+    # Batches of 1,000, so the 5,000 waiting changes take several and a kill can land between them.
+    env |= {"NADI_KEY_DIR": str(db.settings.key_dir), "PYTHONDONTWRITEBYTECODE": "1", "NADI_SYNC_BATCH": "1000"}
     repo = Path(__file__).resolve().parents[2]
     return subprocess.Popen([sys.executable, "-m", "desktop", "sync", "run", "--once", "--data-dir", str(db.settings.data_dir)],
                             cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))

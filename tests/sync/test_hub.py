@@ -18,7 +18,6 @@ from sync.agent.hub_client import HubClient, HubRefused
 from sync.agent.run import sync_once
 from sync.agent.state import load_state, sync_status
 from sync.hub.clinics import add_clinic, revoke_device
-from sync.hub.engine import open_hub
 from sync.hub.schema import device
 from tests.sync.devices import IT, device_state, devices, differences, open_device, running_hub
 

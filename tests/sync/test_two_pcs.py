@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.services.clinic import add_staff, setup_clinic
+from core.services.clinic import setup_clinic
 from core.services.patients import register_patient, update_patient
 from core.search.query import search_patients
 from sync.agent.run import sync_once
