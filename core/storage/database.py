@@ -138,8 +138,20 @@ def open_database(settings: Settings, create: bool = False) -> tuple[Database, k
         new_key = keys.create_key(settings)
         key = new_key.key
     engine = make_engine(path, key)
+
+    def back_up_first(from_revision: str, to_revision: str) -> None:
+        from core.backup.schedule import back_up_before_upgrade  # noqa: PLC0415 - only when upgrading
+
+        try:
+            back_up_before_upgrade(path, key, settings.data_dir, keys.database_id(settings), from_revision, to_revision)
+        except NadiError as exc:
+            raise NadiError(
+                f"this version of Nadi upgrades the database (schema {from_revision} to {to_revision}) and backs it up first, "
+                f"but the backup failed: {exc}. Nothing was changed; fix that and start again"
+            ) from None
+
     try:
-        upgrade(engine)
+        upgrade(engine, before_migrating=None if new_key else back_up_first)
         if new_key is not None:
             _owner_only(path)
         node_id, last_hlc = _local_identity(engine)

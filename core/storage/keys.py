@@ -99,15 +99,45 @@ def load_key(settings: Settings) -> bytes:
 def recover_key(settings: Settings, recovery_key: str) -> bytes:
     """Unwrap the key with the recovery key and store it in this OS user's key store."""
     slot = _read_slot(settings)
+    key = unwrap_key(slot, recovery_key, "this database")
+    store_key(settings, slot["database_id"], key)
+    return key
+
+
+def unwrap_key(slot: dict, recovery_key: str, what: str) -> bytes:
+    """The database key from a key slot (the data directory's, or the copy a backup carries)."""
     rec = slot["recovery"]
     normalised = _normalise_recovery_key(recovery_key)
     kek = _derive(normalised, base64.b64decode(rec["salt"]), n=rec["n"], r=rec["r"], p=rec["p"])
     try:
-        key = AESGCM(kek).decrypt(base64.b64decode(rec["nonce"]), base64.b64decode(rec["wrapped_key"]), slot["database_id"].encode())
+        return AESGCM(kek).decrypt(base64.b64decode(rec["nonce"]), base64.b64decode(rec["wrapped_key"]), slot["database_id"].encode())
     except InvalidTag:
-        raise DatabaseKeyError("that recovery key does not open this database; check it character by character") from None
-    _write_private(_stored_key_path(settings, slot["database_id"]), key.hex().encode())
-    return key
+        raise DatabaseKeyError(f"that recovery key does not open {what}; check it character by character") from None
+
+
+def stored_key(settings: Settings, database_id: str) -> bytes | None:
+    """The key this OS user's key store holds for that database, if any."""
+    path = _stored_key_path(settings, database_id)
+    return _parse_hex_key(path.read_text().strip(), str(path)) if path.exists() else None
+
+
+def store_key(settings: Settings, database_id: str, key: bytes) -> None:
+    _write_private(_stored_key_path(settings, database_id), key.hex().encode())
+
+
+def parse_slot(text: str, where: str) -> dict:
+    """A key slot read from text, or a DatabaseKeyError naming where it came from."""
+    try:
+        slot = json.loads(text)
+        slot["database_id"], slot["recovery"]["wrapped_key"]  # noqa: B018 - shape check
+    except (ValueError, KeyError, TypeError):
+        raise DatabaseKeyError(f"{where} is damaged; restore it from a backup of the data directory") from None
+    return slot
+
+
+def install_slot(settings: Settings, slot_bytes: bytes) -> None:
+    """Put a key slot (from a backup being restored) into the data directory."""
+    _write_private(keyslot_path(settings), slot_bytes)
 
 
 def database_id(settings: Settings) -> str:
@@ -119,11 +149,10 @@ def _read_slot(settings: Settings) -> dict:
     if not path.exists():
         raise DatabaseKeyError(f"{path} is missing: {settings.data_dir} does not hold a Nadi database")
     try:
-        slot = json.loads(path.read_text(encoding="utf-8"))
-        slot["database_id"], slot["recovery"]["wrapped_key"]  # noqa: B018 - shape check
-    except (ValueError, KeyError, TypeError):
-        raise DatabaseKeyError(f"{path} is damaged; restore it from a backup of the data directory") from None
-    return slot
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return parse_slot(text, str(path))
 
 
 def _stored_key_path(settings: Settings, database_id: str) -> Path:

@@ -8,6 +8,7 @@ migration left a dangling reference, everything rolls back and the database stay
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -50,19 +51,34 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, target: str = "head", migrations: Path = MIGRATIONS) -> None:
+def upgrade(engine: Engine, target: str = "head", migrations: Path = MIGRATIONS, before_migrating: Callable[[str, str], None] | None = None) -> None:
+    """Bring the database to `target`. An existing database is handed to `before_migrating(from,
+    to)` first (the app takes a backup there); if that raises, nothing is migrated."""
     if target == "head" and migrations == MIGRATIONS and _stamped_revision(engine) == HEAD:
         return
     from alembic import command  # noqa: PLC0415
     from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+    from alembic.util.exc import CommandError  # noqa: PLC0415
 
     cfg = _config(migrations)
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
-        if target == "head" and MigrationContext.configure(conn).get_current_revision() == head_revision(migrations):
-            conn.rollback()
-            return
+        current = MigrationContext.configure(conn).get_current_revision()
         conn.rollback()
+        head = head_revision(migrations)
+        if target == "head" and current == head:
+            return
+        if current is not None:
+            try:
+                ScriptDirectory.from_config(cfg).get_revision(current)
+            except CommandError:
+                raise NadiError(
+                    f"this database was made by a newer version of Nadi (schema {current}; this version knows up to {head}); "
+                    "install that version or newer, or restore a backup made with this one"
+                ) from None
+            if before_migrating is not None:
+                before_migrating(current, head if target == "head" else target)
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.execution_options(nadi_begin="IMMEDIATE").begin():

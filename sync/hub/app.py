@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from core.errors import NadiError
 from sync.hub import relay_routes
 from sync.hub.auth import authenticated_device
+from sync.hub.backups import BackupRefused, fetch_backup, list_backups, store_backup
 from sync.hub.changes import ForeignChange, PushGap, StreamDiverged, pull, push
 from sync.hub.clinics import DeviceIdentity, HubAuthError, enrol_device
 from sync.hub.relay import RelaySettings
@@ -84,6 +85,24 @@ def create_app(engine: Engine, relay_settings: RelaySettings | None = None) -> F
             return _json(pull(engine, who, after, limit, after_id))
         except StreamDiverged as exc:
             return JSONResponse({"detail": str(exc), "diverged": True}, status_code=409)
+
+    @app.put("/v1/backups/{name}")
+    def put_backup(name: str, request: Request, body: bytes = Depends(_body), who: DeviceIdentity = Depends(authenticated_device)) -> dict:
+        try:
+            return store_backup(engine, who, name, body, request.headers.get("x-content-sha256"))
+        except BackupRefused as exc:
+            raise HTTPException(422, str(exc)) from None
+
+    @app.get("/v1/backups")
+    def get_backups(who: DeviceIdentity = Depends(authenticated_device)) -> dict:
+        return {"backups": list_backups(engine, who)}
+
+    @app.get("/v1/backups/{name}")
+    def get_backup(name: str, who: DeviceIdentity = Depends(authenticated_device)) -> Response:
+        data = fetch_backup(engine, who, name)
+        if data is None:
+            raise HTTPException(404, f"the hub holds no backup named {name} for this clinic")
+        return Response(content=data, media_type="application/octet-stream")
 
     app.include_router(relay_routes.router)
     return app

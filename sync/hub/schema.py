@@ -85,3 +85,18 @@ relay_message = Table(
     UniqueConstraint("clinic_id", "relay_seq", name="uq_hub_relay_seq"),
     UniqueConstraint("clinic_id", "source", "request_id", name="uq_hub_relay_request"),
 )
+
+
+# Encrypted backup files the clinic's PCs send (a second copy off the premises). The hub cannot read
+# them: they are encrypted with the clinic's database key, which never leaves the clinic.
+backup = Table(
+    "hub_backup",
+    metadata,
+    Column("clinic_id", String(36), ForeignKey("hub_clinic.id"), primary_key=True),
+    Column("name", String(120), primary_key=True),
+    Column("device_id", String(36), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
