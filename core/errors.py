@@ -27,6 +27,11 @@ class ForbiddenDelete(NadiError):
     """Clinical records are voided with a reason, never deleted."""
 
 
+class RecordNotShareable(NadiError):
+    """A record cannot be made into a health document to share (a prescription with no medicines
+    left, a clinic not set up yet); the message says why and what to do."""
+
+
 class DatabaseKeyError(NadiError):
     """The database key is missing, wrong, or the file is not a Nadi database."""
 
