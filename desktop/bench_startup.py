@@ -1,5 +1,7 @@
 """`nadi bench startup`: process start to the first interactive main window of the app on a demo
-clinic, against a bare PySide6 window, started alternately in the same run.
+clinic, against a bare PySide6 window, started alternately in the same run. With --packaged PATH the
+packaged executable (dist/nadi/nadi) takes its turn in the same rotation, on the same clinic, so
+packaged and source start-up are compared under the same conditions.
 
 Both sides are timed through the startup-probe contract (desktop/startup_probe.py): the child
 writes time.time_ns() once its window is shown and ready to use, then quits.
@@ -110,10 +112,20 @@ def _compile_our_code() -> None:
         compileall.compile_dir(root / package, quiet=2)
 
 
-def run_startup_bench(rounds: int = 7, patients: int = 300, data_dir: Path | None = None) -> dict:
+def _packaged_executable(path: Path) -> Path:
+    path = Path(path).expanduser()
+    if path.is_dir():  # dist/nadi given: the executable inside it
+        path = path / ("nadi.exe" if sys.platform == "win32" else "nadi")
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise NadiError(f"{path} is not the packaged nadi executable (build it with `bash packaging/build`; it is dist/nadi/nadi)")
+    return path.resolve()
+
+
+def run_startup_bench(rounds: int = 7, patients: int = 300, data_dir: Path | None = None, packaged: Path | None = None) -> dict:
     """Time `rounds` starts of the app on a demo clinic of `patients`, alternating with a bare
-    PySide6 window. With data_dir the demo clinic is built there and kept; it must not already
-    hold a Nadi database."""
+    PySide6 window (and, with `packaged`, the packaged executable on the same clinic). With
+    data_dir the demo clinic is built there and kept; it must not already hold a Nadi database."""
+    packaged = _packaged_executable(packaged) if packaged is not None else None
     if rounds < 1:
         raise NadiError("--rounds must be at least 1")
     if patients < 1:
@@ -136,22 +148,32 @@ def run_startup_bench(rounds: int = 7, patients: int = 300, data_dir: Path | Non
         env = _child_environment(key_dir, probe)
         app_command = [sys.executable, "-m", "desktop", "--data-dir", str(clinic)]
         bare_command = [sys.executable, "-c", BARE_QT_PROGRAM]
+        packaged_command = [str(packaged), "--data-dir", str(clinic)] if packaged else None
 
         # Our own modules compiled to bytecode first, as an installed copy ships them (PyInstaller)
         # and as any normal Python start caches them; where PYTHONDONTWRITEBYTECODE is set the app
         # would otherwise recompile every module on every start, which the bare window never does.
         _compile_our_code()
-        # One untimed start of each first, so both timed sides find the OS file cache warm.
+        # One untimed start of each first, so every timed side finds the OS file cache warm.
         _timed_start(app_command, env, probe, "app")
         _, qt_platform = _timed_start(bare_command, env, probe, "bare Qt window")
+        if packaged_command:
+            _timed_start(packaged_command, env, probe, "packaged app")
 
         app_ms: list[float] = []
         bare_ms: list[float] = []
+        packaged_ms: list[float] = []
         for _ in range(rounds):
             app_ms.append(_timed_start(app_command, env, probe, "app")[0])
+            if packaged_command:
+                packaged_ms.append(_timed_start(packaged_command, env, probe, "packaged app")[0])
             bare_ms.append(_timed_start(bare_command, env, probe, "bare Qt window")[0])
 
     app, bare = _summary(app_ms), _summary(bare_ms)
+    extra = {}
+    if packaged_command:
+        extra = {"packaged_ms": _summary(packaged_ms), "packaged": str(packaged),
+                 "packaged_ratio": round(statistics.median(packaged_ms) / app["median"], 2)}
     return {
         "app_ms": app,
         "bare_qt_ms": bare,
@@ -164,28 +186,33 @@ def run_startup_bench(rounds: int = 7, patients: int = 300, data_dir: Path | Non
         "python": platform.python_version(),
         "warm_cache": True,
         "bytecode_compiled": True,
-        "samples_ms": {"app": [round(v, 1) for v in app_ms], "bare_qt": [round(v, 1) for v in bare_ms]},
+        "samples_ms": {"app": [round(v, 1) for v in app_ms], "bare_qt": [round(v, 1) for v in bare_ms]}
+                      | ({"packaged": [round(v, 1) for v in packaged_ms]} if packaged_command else {}),
         "build_seconds": round(build_s, 1),
         "data_dir": str(clinic) if data_dir is not None else None,
-    }
+    } | extra
 
 
 def _text(result: dict) -> str:
     def row(label: str, ms: dict) -> str:
         return f"  {label:<32} median {ms['median']:7.1f} ms   min {ms['min']:7.1f}   max {ms['max']:7.1f}"
 
+    packaged = "packaged_ms" in result
     return "\n".join([
-        f"Start-up to the first interactive window: {result['rounds']} round{'s' if result['rounds'] != 1 else ''} of app and bare window alternating"
+        f"Start-up to the first interactive window: {result['rounds']} round{'s' if result['rounds'] != 1 else ''} of app{', packaged app' if packaged else ''} and bare window alternating"
         f" (Qt platform {result['platform']}, {result['os']}, Python {result['python']} at {result['interpreter']})",
         row(f"Nadi app, {result['patients']:,} demo patients", result["app_ms"]),
+    ] + ([row("packaged Nadi (same clinic)", result["packaged_ms"])] if packaged else []) + [
         row("bare PySide6 window", result["bare_qt_ms"]),
-        f"  ratio (median / median): {result['ratio']}",
-        "One untimed start of each came first, so both sides were timed with the OS file cache warm.",
+        f"  ratio app / bare window (median / median): {result['ratio']}",
+    ] + ([f"  ratio packaged / app from source (median / median): {result['packaged_ratio']}  ({result['packaged']})"] if packaged else []) + [
+        "One untimed start of each came first, so every side was timed with the OS file cache warm.",
     ] + ([f"The demo clinic is kept in {result['data_dir']}."] if result["data_dir"] else []))
 
 
 def cmd_bench_startup(args) -> int:
-    result = run_startup_bench(rounds=args.rounds, patients=args.patients, data_dir=Path(args.data_dir) if getattr(args, "data_dir", None) else None)
+    result = run_startup_bench(rounds=args.rounds, patients=args.patients, data_dir=Path(args.data_dir) if getattr(args, "data_dir", None) else None,
+                               packaged=Path(args.packaged) if args.packaged else None)
     print(json.dumps(result) if args.json else _text(result))
     return 0
 
@@ -199,5 +226,7 @@ def register_bench(bench_subparsers) -> None:
     p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="build the demo clinic here and keep it (default: a temporary directory)")
     p.add_argument("--rounds", type=int, default=7, help="timed starts of each (default 7)")
     p.add_argument("--patients", type=int, default=300, help="demo patients in the clinic (default 300)")
+    p.add_argument("--packaged", metavar="PATH", default=None,
+                   help="also time the packaged executable (dist/nadi/nadi, or the dist/nadi folder) on the same clinic")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_bench_startup)
