@@ -317,8 +317,10 @@ def check_qt() -> tuple[Check, bool]:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     try:
         from PySide6 import __version__ as pyside_version  # noqa: PLC0415
+        from PySide6.QtCore import QLoggingCategory  # noqa: PLC0415
         from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QVBoxLayout, QWidget  # noqa: PLC0415
 
+        QLoggingCategory.setFilterRules("qt.text.font.db=false")  # as desktop.qt does: the Devanagari fallback is intended
         app = QApplication.instance() or QApplication(["nadi"])
     except Exception as exc:  # noqa: BLE001
         return Check("qt", False, f"Qt did not start: {_why(exc)}"), False
