@@ -1,4 +1,5 @@
-"""The admin's screen: the clinic's details, its staff and their PINs, the price list, and this PC.
+"""The admin's screen: the clinic's details, its staff and their PINs, the price list, this PC, and
+this PC's backups (desktop.backup.section).
 
 Every change goes through a core service on the write lane; a refusal is shown beside the field it
 is about, so the admin sees what to put right without reading a message bar.
@@ -744,8 +745,10 @@ class AdminView(QWidget):
 
     preferences_changed = Signal(object)
 
-    def __init__(self, desk: Desk, data_dir: str | Path, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, data_dir: str | Path, parent: QWidget | None = None, backups=None) -> None:
         super().__init__(parent)
+        from desktop.backup.section import BackupsTab  # noqa: PLC0415
+
         self.setObjectName("admin_view")
         self.desk = desk
         self.clinic = ClinicTab(desk)
@@ -753,10 +756,12 @@ class AdminView(QWidget):
         self.prices = PriceTab(desk)
         self.this_pc = ThisPcTab(Path(data_dir))
         self.this_pc.applied.connect(self.preferences_changed)
+        self.backups = BackupsTab(desk, Path(data_dir), backups)  # `backups`: the PC's BackupScheduler, when it runs one
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("admin_tabs")
-        for number, (tab, title) in enumerate(((self.clinic, "Clinic"), (self.staff, "Staff"), (self.prices, "Price list"), (self.this_pc, "This PC"))):
+        for number, (tab, title) in enumerate(((self.clinic, "Clinic"), (self.staff, "Staff"), (self.prices, "Price list"),
+                                               (self.this_pc, "This PC"), (self.backups, "Backups"))):
             self.tabs.addTab(tab, title)
             self.tabs.setTabToolTip(number, f"Alt+{number + 1}")
             QShortcut(QKeySequence(f"Alt+{number + 1}"), self, lambda n=number: self.tabs.setCurrentIndex(n),
@@ -771,7 +776,8 @@ class AdminView(QWidget):
         self.clinic.reload()
         self.staff.reload()
         self.prices.reload()
+        self.backups.reload()
 
     def _focus_tab(self, index: int) -> None:
-        first = {0: self.clinic.edits["name"], 1: self.staff.table, 2: self.prices.table, 3: self.this_pc.font_size}[index]
+        first = {0: self.clinic.edits["name"], 1: self.staff.table, 2: self.prices.table, 3: self.this_pc.font_size, 4: self.backups.now_button}[index]
         first.setFocus()

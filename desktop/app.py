@@ -1,7 +1,8 @@
 """`nadi` with no command: open the clinic's database and the desks.
 
-On an empty data directory the first-run wizard creates the clinic and its first admin (and shows
-the database's recovery key once); after that the window opens on the log-in screen.
+On a data directory without a database the first-run wizard (desktop.first_run) sets this PC up: a
+new clinic, joining a clinic on its hub, or restoring a backup. The database comes to be only
+there. After that the window opens on the log-in screen.
 """
 
 from __future__ import annotations
@@ -43,15 +44,13 @@ def run_app(data_dir: str | None) -> int:
     look = first_look(settings)
     if look is not None:
         # The usual start: the window comes up on what was read, the database opens behind it.
-        return _run_window(None, settings, None, look.clinic_name, look.choices)
-    from core.storage.database import open_database  # noqa: PLC0415
+        return _run_window(None, settings, look.clinic_name, look.choices)
+    from core.storage.database import database_exists, open_database  # noqa: PLC0415
 
-    db, new_key = open_database(settings, create=True)
-    if new_key:
-        # Also on the terminal: a window can be closed or missed.
-        print(f"New encrypted database in {settings.data_dir}.", file=sys.stderr)
-        print(f"Recovery key (shown once; keep it safe, it is the only way onto a new PC): {new_key.recovery_key}", file=sys.stderr)
-    return _run_window(db, settings, new_key.recovery_key if new_key else None, clinic_name(db), None)
+    if not database_exists(settings):
+        return _run_window(None, settings, None, None)  # a new PC: the wizard says how its database comes
+    db, _ = open_database(settings)  # migrated here, after a backup, when an older Nadi made it
+    return _run_window(db, settings, clinic_name(db), None)
 
 
 def clinic_name(db) -> str | None:
@@ -86,6 +85,16 @@ def _start_sync(window, desk) -> None:
     agent.start()
 
 
+def _start_backups(window, desk, settings) -> None:
+    """This PC's scheduled backups, checked a minute or two after start and every few minutes
+    after; a backup runs on a thread of its own and its outcome shows in the status bar."""
+    from desktop.backup.scheduler import BackupScheduler  # noqa: PLC0415
+
+    scheduler = BackupScheduler(desk, settings)
+    window.attach_backups(scheduler)
+    scheduler.start()
+
+
 def _stop_sync(desk) -> None:
     if desk.sync is None:
         return
@@ -94,7 +103,7 @@ def _stop_sync(desk) -> None:
         log.warning("a sync round was still waiting on the hub at exit; it ends when its time-out does")
 
 
-def _run_window(db, settings, recovery_key: str | None, name: str | None, choices) -> int:
+def _run_window(db, settings, name: str | None, choices) -> int:
     from PySide6.QtCore import QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
@@ -113,15 +122,15 @@ def _run_window(db, settings, recovery_key: str | None, name: str | None, choice
     desk = Desk(db, tasks)
     shown: list = []  # the window, once built: where a failure to open is reported
     try:
-        if db is None:
+        if db is None and name is not None:
             _open_behind(desk, settings, lambda message: shown[0].login.block(message))
         if name is None:
             from desktop.first_run import FirstRunWizard  # noqa: PLC0415
 
-            wizard = FirstRunWizard(db, recovery_key, tasks=tasks)
+            wizard = FirstRunWizard(settings, db, tasks=tasks)
             if not wizard.exec():
                 return 0
-            name = clinic_name(db)
+            desk.db, name = wizard.database, wizard.clinic_name
             if name is None:
                 return 0
         window = MainWindow(desk, name, settings.data_dir, preferences)
@@ -133,12 +142,14 @@ def _run_window(db, settings, recovery_key: str | None, name: str | None, choice
         def start_sync_once(*_) -> None:
             if not sync_started:
                 sync_started.append(True)
-                QTimer.singleShot(0, lambda: _start_sync(window, desk))  # queued after the start-up probe's own
+                QTimer.singleShot(0, lambda: (_start_sync(window, desk), _start_backups(window, desk, settings)))  # after the start-up probe's own
 
         window.login.choices_shown.connect(start_sync_once)
         window.start(choices)
         return app.exec()
     finally:
+        if shown and shown[0].backups is not None:
+            shown[0].backups.stop()
         _stop_sync(desk)
         tasks.stop()
         if desk.db is not None:

@@ -3,7 +3,7 @@
 Reception (F2), Consult (F3), Bills (F4), Admin (F9) and Sync (F10) are tabs; which ones appear
 depends on the role (core.services.staff_access.AREAS; for the Sync screen, desktop/sync). A
 message bar under the tabs shows what went wrong or what was done, where the person is looking; the
-status bar shows sync (desktop.sync.status_bar) and who is in.
+status bar shows sync (desktop.sync.status_bar), the last backup (desktop.backup.status) and who is in.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from desktop.sync.times import clinic_zone
 
 if TYPE_CHECKING:
     from core.storage.database import Actor
+    from desktop.backup.scheduler import BackupScheduler
     from desktop.sync.agent import DeskSync
 
 INFO_SHOWN_MS = 8000
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Nadi — {clinic_name}")
         self.views: dict[str, QWidget] = {}
         self.idle = None
+        self.backups: BackupScheduler | None = None  # this PC's scheduled backups, once desktop.app starts them
 
         self.stack = QStackedWidget()
         self.login = LoginPage(desk, clinic_name)
@@ -205,7 +207,7 @@ class MainWindow(QMainWindow):
             return SyncView(self.desk)
         from desktop.admin import AdminView  # noqa: PLC0415
 
-        view = AdminView(self.desk, self.data_dir)
+        view = AdminView(self.desk, self.data_dir, backups=self.backups)
         view.preferences_changed.connect(self.apply_preferences)
         return view
 
@@ -242,6 +244,19 @@ class MainWindow(QMainWindow):
         agent.brought_changes.connect(self.desk.queue_changed)
         self.desk.wrote.connect(agent.after_write)
         self._show_sync()
+
+    def attach_backups(self, scheduler: BackupScheduler) -> None:
+        """Show this PC's backups in the status bar (beside who is logged in); the admin's Backups
+        section makes its "Back up now" through the same scheduler."""
+        from desktop.backup.status import BackupStatus  # noqa: PLC0415
+
+        self.backups = scheduler
+        self.backup_status = BackupStatus(scheduler)
+        bar = self.statusBar()
+        bar.removeWidget(self.status_user)  # re-added after, so who is logged in stays rightmost
+        bar.addPermanentWidget(self.backup_status)
+        bar.addPermanentWidget(self.status_user)
+        self.status_user.show()
 
     def _show_sync(self) -> None:
         agent = self.desk.sync
@@ -354,5 +369,7 @@ class MainWindow(QMainWindow):
         self._watch.stop()
         if self.desk.sync is not None:
             self.desk.sync.stop_soon()  # never waits for the network; desktop.app gives it a moment more
+        if self.backups is not None:
+            self.backups.stop()  # a backup under way finishes on its own thread
         self.desk.tasks.stop()
         super().closeEvent(event)
