@@ -25,25 +25,15 @@ def _mb(size: int) -> str:
 
 
 def upload_to_hub(settings, info) -> tuple[bool | None, str | None]:
-    """Send a new backup to the hub when this PC has one. (None, None) with no hub; a failed upload
-    is reported, not raised: the backup itself is made and verified either way."""
-    from core.backup.schedule import mark_uploaded  # noqa: PLC0415
+    """The new backup's copy on the hub, when this PC has one (see sync.agent.backups.send_to_hub)."""
     from core.storage.database import open_database  # noqa: PLC0415
-    from sync.agent.backups import hub_configured, upload_backup  # noqa: PLC0415
+    from sync.agent.backups import send_to_hub  # noqa: PLC0415
 
     db, _ = open_database(settings)
     try:
-        if not hub_configured(db):
-            return None, None
-        try:
-            upload_backup(db, info.path)
-        except NadiError as exc:
-            mark_uploaded(settings.data_dir, info.path, False)
-            return False, str(exc)
+        return send_to_hub(db, settings.data_dir, info.path)
     finally:
         db.close()
-    mark_uploaded(settings.data_dir, info.path, True)
-    return True, None
 
 
 def cmd_backup_run(args) -> int:

@@ -116,9 +116,7 @@ class Staging:
         ids = made.read_text(encoding="ascii").split() if made.exists() else []
         shutil.rmtree(self.folder)
         for database_id in ids:
-            # keys keeps the store's layout to itself; this is the one place outside it that must
-            # delete a key, and only one it made for a database that never came to be.
-            keys._stored_key_path(self.settings, database_id).unlink(missing_ok=True)
+            keys.forget_key(self.settings, database_id)  # only keys it made, for databases never moved in
 
     def discard(self, staged: StagedDatabase) -> None:
         if staged.db is not None:

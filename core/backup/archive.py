@@ -96,6 +96,10 @@ def write_backup(source: Path, key: bytes, data_dir: Path, database_id: str, des
     _check_destination(dest_dir, source)
     at = datetime.now(UTC)
     final = dest_dir / backup_name(database_id, at, reason)
+    n = 1
+    while final.exists():  # two backups in one second (a manual one just after a scheduled one)
+        n += 1
+        final = dest_dir / backup_name(database_id, at, f"{reason}-{n}")
     work = Path(tempfile.mkdtemp(dir=dest_dir, prefix=".nadi-backup-"))
     try:
         snapshot = work / DB_FILE

@@ -12,6 +12,7 @@ either way.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ def restore_backup(path: Path, settings: Settings, recovery_key: str | None = No
         if not settings.db_key:
             keys.store_key(settings, opened.database_id, key)
         if opened.settings_bytes is not None and not (data_dir / SETTINGS).exists():
-            (data_dir / SETTINGS).write_bytes(opened.settings_bytes)
+            (data_dir / SETTINGS).write_bytes(_without_key_dir(opened.settings_bytes))
         os.replace(restored_db, current)
         current.chmod(0o600)
     finally:
@@ -106,6 +107,14 @@ def _refuse_if_open(settings: Settings, current: Path) -> None:
         pass  # unreadable with the key it has: not open anywhere either, and about to be set aside
     finally:
         conn.close()
+
+
+def _without_key_dir(settings_bytes: bytes) -> bytes:
+    """The old PC's settings, less where its key store was: this PC keeps its keys in its own
+    (the restore has just put the key there), and an old path would hide it."""
+    lines = settings_bytes.decode("utf-8-sig", "replace").splitlines(keepends=True)
+    kept = [line if not re.match(r"\s*key_dir\s*=", line) else f"# {line.rstrip()}  (the PC this backup came from; not used here)\n" for line in lines]
+    return "".join(kept).encode()
 
 
 def _set_aside(data_dir: Path) -> Path:

@@ -103,11 +103,12 @@ def save_plan(data_dir: Path, plan: BackupPlan) -> None:
 def back_up_now(settings: Settings, reason: str = "manual", folder: Path | None = None) -> BackupInfo:
     """Make a verified backup of the data directory's database, log it and prune old ones.
     Runs beside an open app (the snapshot is one read transaction on its own connection)."""
-    plan = load_plan(settings.data_dir)
-    dest = folder or plan.destination(settings.data_dir)
     started = perf_counter()
     at = _now()
+    dest: Path | str = folder or "(the plan's folder)"
     try:
+        plan = load_plan(settings.data_dir)
+        dest = folder or plan.destination(settings.data_dir)
         if folder is None and plan.folder is None:
             _make_folder(dest)
         source = settings.data_dir / DB_FILE

@@ -121,6 +121,12 @@ def stored_key(settings: Settings, database_id: str) -> bytes | None:
     return _parse_hex_key(path.read_text().strip(), str(path)) if path.exists() else None
 
 
+def forget_key(settings: Settings, database_id: str) -> None:
+    """Remove this OS user's stored key for a database that never came to be (a set-up abandoned
+    half-way). Never call it for a database that exists: without the recovery key it is lost."""
+    _stored_key_path(settings, database_id).unlink(missing_ok=True)
+
+
 def store_key(settings: Settings, database_id: str, key: bytes) -> None:
     _write_private(_stored_key_path(settings, database_id), key.hex().encode())
 

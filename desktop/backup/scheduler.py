@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core.backup.schedule import BackupPlan, LogEntry, back_up_now, is_due, last_attempt, last_success, load_plan, mark_uploaded
+from core.backup.schedule import BackupPlan, LogEntry, back_up_now, is_due, last_attempt, last_success, load_plan
 from core.errors import NadiError
 from desktop.backup.background import Background
 from desktop.tasks import describe_error
@@ -75,15 +75,11 @@ def make_backup(settings: Settings, db: Database | None, reason: str) -> BackupO
         return BackupOutcome(reason, None, f"{exc.strerror or exc} ({exc.filename})", None, None, perf_counter() - started)
     uploaded = hub_problem = None
     if db is not None:
-        from sync.agent.backups import hub_configured, upload_backup  # noqa: PLC0415 - the HTTP client only when needed
+        from sync.agent.backups import send_to_hub  # noqa: PLC0415 - the HTTP client only when needed
 
-        if hub_configured(db):
-            try:
-                upload_backup(db, info.path)
-                uploaded = True
-            except (NadiError, OSError) as exc:
-                uploaded, hub_problem = False, describe_error(exc) if isinstance(exc, NadiError) else str(exc)
-            mark_uploaded(settings.data_dir, info.path, uploaded)
+        uploaded, hub_problem = send_to_hub(db, settings.data_dir, info.path)
+        if hub_problem:
+            hub_problem = hub_problem[:1].upper() + hub_problem[1:]  # it begins a line at the desk
     return BackupOutcome(reason, info, None, uploaded, hub_problem, perf_counter() - started)
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from core.backup.schedule import mark_uploaded
+from core.errors import NadiError
 from core.storage.database import Database
 from sync.agent.hub_client import HubClient, HubRefused
 from sync.agent.state import load_state, require_state
@@ -32,6 +34,21 @@ def upload_backup(db: Database, path: Path, client: HubClient | None = None) -> 
         return client.call("PUT", f"/v1/backups/{path.name}", content=data, headers={
             "content-type": "application/octet-stream", "x-content-sha256": hashlib.sha256(data).hexdigest(),
         })
+
+
+def send_to_hub(db: Database, data_dir: Path, path: Path) -> tuple[bool | None, str | None]:
+    """Send a just-made backup to the hub when this PC has one, and note the outcome in the backup
+    log. Returns (None, None) with no hub, else (sent, problem). A failed send is reported, not
+    raised: the backup itself is made and verified either way, and the next one is sent."""
+    if not hub_configured(db):
+        return None, None
+    try:
+        upload_backup(db, path)
+    except (NadiError, OSError) as exc:
+        mark_uploaded(data_dir, path, False)
+        return False, str(exc) if isinstance(exc, NadiError) else f"{path.name} could not be read ({exc.strerror or exc})"
+    mark_uploaded(data_dir, path, True)
+    return True, None
 
 
 def hub_backups(db: Database) -> list[dict]:

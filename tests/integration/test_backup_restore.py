@@ -299,3 +299,36 @@ def _revision(settings) -> str:
         return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     finally:
         conn.close()
+
+
+def test_two_backups_in_one_second_are_both_kept(clinic):
+    settings, _, _ = clinic
+    first = schedule.back_up_now(settings)
+    for _ in range(30):  # a backup of this clinic takes ~0.2 s: two soon share a second
+        second = schedule.back_up_now(settings)
+        if first.path.name.split("-")[2:4] == second.path.name.split("-")[2:4]:
+            break
+        first = second
+    assert first.path.name.split("-")[2:4] == second.path.name.split("-")[2:4], "no two backups fell in one second"
+    assert first.path != second.path and first.path.exists() and second.path.exists()
+
+
+def test_the_old_pcs_key_folder_setting_does_not_come_back_with_a_restore(clinic, tmp_path, monkeypatch):
+    settings, db, recovery = clinic
+    (settings.data_dir / "settings.toml").write_text(f'search_limit = 30\nkey_dir = "{tmp_path / "old-pc-keys"}"\n')
+    path = schedule.back_up_now(settings).path
+    new_pc = _new_pc(tmp_path, monkeypatch)
+    restore_backup(path, new_pc, recovery_key=recovery)
+    reloaded = load_settings(new_pc.data_dir)
+    assert reloaded.search_limit == 30 and reloaded.key_dir == tmp_path / "pc2-keys"
+    db2, _ = open_database(reloaded)
+    db2.close()
+
+
+def test_a_damaged_plan_is_reported_and_logged(clinic):
+    settings, _, _ = clinic
+    (settings.data_dir / "backup.toml").write_text("folder = [unclosed")
+    with pytest.raises(NadiError, match="not valid TOML"):
+        schedule.back_up_now(settings, "scheduled")
+    last = schedule.last_attempt(settings.data_dir)
+    assert not last.ok and "not valid TOML" in last.error
