@@ -8,6 +8,7 @@ The data directory itself comes from `--data-dir`, else NADI_DATA_DIR, else a pe
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -43,6 +44,43 @@ class Settings(BaseModel):
     # Changes per sync push batch and pull page. Lower it on a slow or flaky link: a cut connection
     # then loses less, at some cost in speed (see `nadi sync bench`).
     sync_batch: int = Field(default=5_000, ge=100, le=5_000)
+    # The AI scribe (core/scribe). Where Ollama answers; unset, AI_LOCAL_MODEL_URL, then
+    # OLLAMA_HOST, then http://127.0.0.1:11434 are tried, so an existing Ollama set-up just works.
+    ollama_url: str | None = None
+    # The local model that drafts visit notes (`ollama pull` it first); `--model` overrides it.
+    scribe_model: str = Field(default="qwen2.5:7b", min_length=1, max_length=200)
+    # Seconds to wait for the model's answer, and for a cold load: a PC without a GPU can take a
+    # minute just to load a 7B model, then write at reading speed.
+    scribe_timeout_s: float = Field(default=180, ge=5, le=3600)
+    # Seconds to wait for the connection itself: short, so "Ollama is not running" shows at once.
+    scribe_connect_timeout_s: float = Field(default=5, ge=0.5, le=120)
+    # How long Ollama keeps the model in memory after a draft (Ollama's duration syntax: 30m, 1h).
+    scribe_keep_alive: str = "30m"
+    # The largest context window (tokens) the scribe asks for, whatever the model was trained on:
+    # memory grows with it. A consult too long for it is split into overlapping parts.
+    scribe_max_ctx: int = Field(default=16_384, ge=2_048, le=1_048_576)
+    # Stream the answer as it is written (progress in words). Off by default: structured output
+    # combined with streaming has been unreliable in Ollama.
+    scribe_stream: bool = False
+    # Speech to text for the scribe (core/scribe/speech.py), set up by IT; unset, the scribe works
+    # from typed or pasted text. `speech_model`: a whisper.cpp ggml model file, or a faster-whisper
+    # model folder; `speech_whisper_cpp`: the whisper.cpp program (e.g. whisper-cli) when that is used.
+    speech_model: str | None = None
+    speech_whisper_cpp: str | None = None
+
+    @field_validator("ollama_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value.strip()):
+            raise ValueError(f"{value!r} is not a web address like http://127.0.0.1:11434")
+        return value.strip().rstrip("/") if value else None
+
+    @field_validator("scribe_keep_alive")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not re.fullmatch(r"-?\d+(\.\d+)?(ms|s|m|h)?", value.strip()):
+            raise ValueError(f"{value!r} is not a duration like 30m, 1h or 300s (-1 keeps the model loaded)")
+        return value.strip()
 
     @field_validator("clinic_timezone")
     @classmethod

@@ -203,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop import selftest  # noqa: PLC0415 - argparse wiring only; the checks import what they use
 
     selftest.register(sub, _data_dir_arg)
+    from desktop import cli_scribe  # noqa: PLC0415 - argparse wiring only; core.scribe loads when the command runs
+
+    cli_scribe.register(sub, _data_dir_arg)
     cli_sync.register_bench(bench_sub)
     cli_rx.register_bench(bench_sub)
     from desktop import bench_startup  # noqa: PLC0415 - argparse wiring only; Qt loads in the timed children

@@ -1,7 +1,7 @@
 """The consult desk: the queue at the side, the patient in front.
 
-Ctrl+N calls the next patient · Ctrl+F finds any patient · Alt+1..4 Visit, Prescription, Labs,
-History · Ctrl+T applies a template · Ctrl+S saves · Ctrl+Enter finishes the visit.
+Ctrl+N calls the next patient · Ctrl+F finds any patient · Alt+1..5 Visit, Prescription, Labs,
+History, Scribe · Ctrl+T applies a template · Ctrl+S saves · Ctrl+Enter finishes the visit.
 
 What is typed is autosaved to this PC at most AUTOSAVE_MS after the first unsaved keystroke, so a
 power cut or a killed process loses at most that much; reopening the visit brings it back.
@@ -29,6 +29,7 @@ from core.services import consult, drafts
 from core.services.patient_summary import PatientSummary, patient_summary
 from core.storage.database import Actor
 from desktop.consult.rx_pad import RxPad
+from desktop.consult.scribe_panel import ScribePanel
 from desktop.consult.summary import SummaryPanel, Timeline
 from desktop.consult.visit_editor import VisitEditor
 from desktop.context import Desk
@@ -105,12 +106,14 @@ class ConsultView(QWidget):
         self.pad = RxPad(desk)
         self.timeline = Timeline()
         self.labs = self._labs_panel()
+        self.scribe = ScribePanel(desk, self.editor, self.pad)
         self.tabs = QTabWidget(objectName="consult_tabs")
         self.tabs.addTab(self.editor, "Visit  Alt+1")
         self.tabs.addTab(self.pad, "Prescription  Alt+2")
         if self.labs is not None:
             self.tabs.addTab(self.labs, "Labs  Alt+3")
         self.tabs.addTab(self.timeline, "History  Alt+4")
+        self.tabs.addTab(self.scribe, "Scribe  Alt+5")
         self.template = QComboBox(objectName="template_choice")
         self.template.setMinimumWidth(260)
         self.template.activated.connect(self._apply_template)
@@ -157,7 +160,8 @@ class ConsultView(QWidget):
         shortcuts = (("Ctrl+N", self.call_next), ("Ctrl+F", self.search.focus), ("Ctrl+S", self.save), ("Ctrl+Return", self.finish),
                      ("Ctrl+Enter", self.finish), ("Ctrl+T", self._focus_template),
                      ("Alt+1", lambda: self._tab(self.editor)), ("Alt+2", lambda: self._tab(self.pad)),
-                     ("Alt+3", lambda: self._tab(self.labs)), ("Alt+4", lambda: self._tab(self.timeline)))
+                     ("Alt+3", lambda: self._tab(self.labs)), ("Alt+4", lambda: self._tab(self.timeline)),
+                     ("Alt+5", lambda: self._tab(self.scribe)))
         for seq, fn in shortcuts:
             QShortcut(QKeySequence(seq), self, fn, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._enable(False)
@@ -225,6 +229,7 @@ class ConsultView(QWidget):
             self.pad.open_visit(s.patient_id, self.encounter_id, s.last_prescription, lines, overrides)
         if self.labs is not None:
             self.labs.show_patient(s.patient_id, s.gender, self.encounter_id)
+        self.scribe.show_visit(s.patient_id, self.encounter_id, read_only=opened.visit.signed)
         self._enable(True)
         self.save_button.setEnabled(not opened.visit.signed)
         self.finish_button.setEnabled(not opened.visit.signed)
@@ -280,6 +285,7 @@ class ConsultView(QWidget):
         self.autosave()
 
     def closing(self) -> None:
+        self.scribe.closing()
         self.flush()
 
     def save(self) -> None:
@@ -319,6 +325,7 @@ class ConsultView(QWidget):
         self.editor.set_form({})
         self.pad.open_visit("", "", [], [])
         self.pad.patient_id = None
+        self.scribe.show_visit(None, None)
         self._enable(False)
         self.saved_label.setText("")
         self.desk.queue_changed.emit()
