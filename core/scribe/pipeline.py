@@ -19,8 +19,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from core.prescribing.catalogue import Catalogue, shipped_catalogue
@@ -74,17 +72,30 @@ class _Reporter:
             provider.close()  # aborts the request the helper thread is waiting on
             raise ScribeCancelled()
 
-    def wait(self, pool: ThreadPoolExecutor, provider: ChatProvider, work: Callable, stage: str, say: Callable[[float], str]):
-        """Run `work` on the helper thread; report every tick until it is done."""
+    def wait(self, provider: ChatProvider, work: Callable, stage: str, say: Callable[[float], str]):
+        """Run `work` on a helper thread; report every tick until it is done. The helper is a
+        daemon thread: a call abandoned by a cancel never holds the program open on exit."""
         began = time.monotonic()
         self.emit(stage, say(0.0), began)
-        future: Future = pool.submit(work)
-        while True:
-            self.check_cancel(provider)
+        done = threading.Event()
+        outcome: dict = {}
+
+        def run() -> None:
             try:
-                return future.result(timeout=self.tick_s)
-            except FutureTimeout:
-                self.emit(stage, say(time.monotonic() - began), began)
+                outcome["result"] = work()
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread, raised there
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name=f"nadi-scribe-{stage}", daemon=True).start()
+        while not done.wait(self.tick_s):
+            self.check_cancel(provider)
+            self.emit(stage, say(time.monotonic() - began), began)
+        self.check_cancel(provider)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
 
 
 def draft_from_transcript(
@@ -109,23 +120,21 @@ def draft_from_transcript(
     owned = provider is None
     provider = provider or make_provider(config)
     report = _Reporter(progress, cancel, tick_s)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nadi-scribe")
     try:
-        return _draft(transcript, patient, config, catalogue, provider, report, pool)
+        return _draft(transcript, patient, config, catalogue, provider, report)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
         if owned:
             provider.close()
 
 
 def _draft(transcript: str, patient: PatientContext | None, config: ScribeConfig, catalogue: Catalogue, provider: ChatProvider,
-           report: _Reporter, pool: ThreadPoolExecutor) -> Draft:
+           report: _Reporter) -> Draft:
     deid = Deidentifier(patient) if config.no_raw_patient_data else None
     outgoing = deid.scrub(transcript) if deid else transcript
     who = patient.described() if patient else None
     model = provider.model
 
-    facts = report.wait(pool, provider, provider.check, "checking", lambda s: f"Checking {model} at {provider.base_url}…")
+    facts = report.wait(provider, provider.check, "checking", lambda s: f"Checking {model} at {provider.base_url}…")
     limit = min(facts.context_length, config.max_ctx) if provider.name == "local" else facts.context_length
     fixed = estimate_tokens(SYSTEM_PROMPT)
     wrapper = estimate_tokens(consult_message("", who, 99, 99)) + estimate_tokens(RETRY_ALLOWANCE)
@@ -138,7 +147,7 @@ def _draft(transcript: str, patient: PatientContext | None, config: ScribeConfig
 
     if facts.loaded is False:
         began = time.monotonic()
-        reported = report.wait(pool, provider, provider.load, "loading",
+        reported = report.wait(provider, provider.load, "loading",
                                lambda s: f"Loading {model} into memory ({s:.0f} s; a first start on a PC without a GPU can take a minute)…")
         meta.load_seconds = round(reported if reported is not None else time.monotonic() - began, 3)
 
@@ -175,7 +184,7 @@ def _draft(transcript: str, patient: PatientContext | None, config: ScribeConfig
                 so_far = f", {report.characters:,} characters so far" if report.characters else ""
                 return f"{what}{where} with {model}… {seconds:.0f} s{so_far}{still_loading}"
 
-            result = report.wait(pool, provider, lambda request=request: provider.chat(request, on_text), stage, say)
+            result = report.wait(provider, lambda request=request: provider.chat(request, on_text), stage, say)
             meta.attempts += 1
             if result.load_seconds and result.load_seconds > 0.5:
                 meta.load_seconds = round((meta.load_seconds or 0) + result.load_seconds, 3)

@@ -77,11 +77,14 @@ class _DraftRun(QThread):
         from core.scribe.errors import ScribeCancelled  # noqa: PLC0415
         from core.scribe.patient import load_patient_context  # noqa: PLC0415
         from core.scribe.pipeline import draft_from_transcript  # noqa: PLC0415
+        from core.services.medicines import clinic_catalogue  # noqa: PLC0415
 
         try:
             config = self.config_for()
             patient = load_patient_context(self.db, self.patient_id) if self.patient_id else None
-            draft = draft_from_transcript(self.transcript, patient=patient, config=config, cancel=self.cancel, tick_s=TICK_S,
+            # The clinic's own medicine list too, as the prescription pad reads lines with it.
+            draft = draft_from_transcript(self.transcript, patient=patient, config=config, catalogue=clinic_catalogue(self.db),
+                                          cancel=self.cancel, tick_s=TICK_S,
                                           progress=lambda p: self.progressed.emit(self, p))
         except ScribeCancelled:
             self.failed.emit(self, "", True)

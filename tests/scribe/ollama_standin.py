@@ -18,6 +18,7 @@ request is marked `truncated` so a test can see it happened.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -196,7 +197,12 @@ class OllamaStandin:
         b.chat_started.set()
         if b.hold_chat is not None:
             b.hold_chat.wait(timeout=120)
-            if self._released.is_set():
+            if self._released.is_set():  # the test is over: hang up, as a server going away does
+                handler.close_connection = True
+                try:
+                    handler.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
                 return
         load_ns = int(b.load_seconds * 1e9) if _full(name) not in b.loaded else 0
         b.loaded.add(_full(name))
