@@ -106,7 +106,7 @@ def cmd_backup_list(args) -> int:
 
 
 def cmd_backup_verify(args) -> int:
-    from core.backup.archive import check_key, extract_verified, info_of, open_backup  # noqa: PLC0415
+    from core.backup.archive import info_of, open_backup, verify_opened  # noqa: PLC0415
     from core.backup.restore import key_for  # noqa: PLC0415
 
     import tempfile  # noqa: PLC0415
@@ -114,10 +114,8 @@ def cmd_backup_verify(args) -> int:
     settings = _settings(args)
     path = Path(args.file).expanduser()
     opened = open_backup(path)
-    key, source = key_for(opened, settings, args.recovery_key)
-    check_key(opened, key, source)
-    with tempfile.TemporaryDirectory(prefix="nadi-verify-") as scratch:
-        extract_verified(opened, key, Path(scratch))
+    with tempfile.TemporaryDirectory(prefix="nadi-verify-") as scratch:  # not beside the file: it may be read-only media
+        verify_opened(opened, *key_for(opened, settings, args.recovery_key), Path(scratch))
     info = info_of(path, opened.manifest)
     _print(args, {"ok": True, **info.as_dict()}, f"{path.name} is a sound backup of {info.clinic_name or 'a clinic'} made {info.created_at} ({info.counts.get('patient', 0)} patients).")
     return 0

@@ -206,13 +206,18 @@ def extract_verified(opened: OpenedBackup, key: bytes, into: Path) -> Path:
 def verify_backup(path: Path, key: bytes, work: Path | None = None) -> OpenedBackup:
     """Everything a restore would check, without restoring."""
     opened = open_backup(path)
-    check_key(opened, key, "this PC's database key")
-    scratch = Path(tempfile.mkdtemp(dir=work or path.parent, prefix=".nadi-verify-"))
+    verify_opened(opened, key, "this PC's database key", work)
+    return opened
+
+
+def verify_opened(opened: OpenedBackup, key: bytes, key_from: str, work: Path | None = None) -> None:
+    """The key, then the snapshot page by page and row by row, in a scratch copy removed after."""
+    check_key(opened, key, key_from)
+    scratch = Path(tempfile.mkdtemp(dir=work or opened.path.parent, prefix=".nadi-verify-"))
     try:
         extract_verified(opened, key, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return opened
 
 
 def database_facts(path: Path, key: bytes, check_integrity: bool = False) -> dict:

@@ -103,10 +103,7 @@ def save_plan(data_dir: Path, plan: BackupPlan) -> None:
 def back_up_now(settings: Settings, reason: str = "manual", folder: Path | None = None) -> BackupInfo:
     """Make a verified backup of the data directory's database, log it and prune old ones.
     Runs beside an open app (the snapshot is one read transaction on its own connection)."""
-    started = perf_counter()
-    at = _now()
-    dest: Path | str = folder or "(the plan's folder)"
-    try:
+    def make() -> tuple[Path, BackupInfo, int]:
         plan = load_plan(settings.data_dir)
         dest = folder or plan.destination(settings.data_dir)
         if folder is None and plan.folder is None:
@@ -114,29 +111,34 @@ def back_up_now(settings: Settings, reason: str = "manual", folder: Path | None 
         source = settings.data_dir / DB_FILE
         if not source.exists():
             raise BackupError(f"there is no clinic database in {settings.data_dir} to back up")
-        info = write_backup(source, keys.load_key(settings), settings.data_dir, keys.database_id(settings), dest, reason)
-    except NadiError as exc:
-        append_log(settings.data_dir, LogEntry(at, reason, str(dest), False, error=str(exc)))
-        raise
-    append_log(settings.data_dir, LogEntry(at, reason, str(dest), True, str(info.path), info.size_bytes, round(perf_counter() - started, 2)))
-    prune(dest, info.database_id, plan.keep)
-    return info
+        return dest, write_backup(source, keys.load_key(settings), settings.data_dir, keys.database_id(settings), dest, reason), plan.keep
+
+    return _logged(settings.data_dir, reason, folder or "(the plan's folder)", make)
 
 
 def back_up_before_upgrade(source: Path, key: bytes, data_dir: Path, database_id: str, from_revision: str, to_revision: str) -> BackupInfo:
-    """Always to the data directory's own folder: a USB stick may not be in when the upgrade runs."""
+    """Always to the data directory's own folder: a USB stick may not be in when the upgrade runs.
+    Kept apart from the plan's backups when pruning (the newest PRE_UPGRADE_KEEP stay)."""
     dest = data_dir / LOCAL_FOLDER
-    reason = f"before-upgrade-{from_revision}-to-{to_revision}"
+
+    def make() -> tuple[Path, BackupInfo, int]:
+        _make_folder(dest)
+        return dest, write_backup(source, key, data_dir, database_id, dest, f"before-upgrade-{from_revision}-to-{to_revision}"), PRE_UPGRADE_KEEP
+
+    return _logged(data_dir, f"before-upgrade-{from_revision}-to-{to_revision}", dest, make)
+
+
+def _logged(data_dir: Path, reason: str, dest_guess: Path | str, make) -> BackupInfo:
+    """Run a backup, log it either way (a failure with its message), then prune its folder."""
     started = perf_counter()
     at = _now()
     try:
-        _make_folder(dest)
-        info = write_backup(source, key, data_dir, database_id, dest, reason)
+        dest, info, keep = make()
     except NadiError as exc:
-        append_log(data_dir, LogEntry(at, reason, str(dest), False, error=str(exc)))
+        append_log(data_dir, LogEntry(at, reason, str(dest_guess), False, error=str(exc)))
         raise
     append_log(data_dir, LogEntry(at, reason, str(dest), True, str(info.path), info.size_bytes, round(perf_counter() - started, 2)))
-    prune(dest, database_id, PRE_UPGRADE_KEEP, before_upgrade=True)
+    prune(dest, info.database_id, keep, before_upgrade=reason.startswith("before-upgrade"))
     return info
 
 
