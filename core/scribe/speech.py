@@ -7,8 +7,8 @@
   a CTranslate2 model folder (or a model name it has downloaded).
 
 With neither set up, `available_transcriber` returns None and the scribe works from typed or pasted
-text. Audio never leaves the PC. Live recording needs an audio library Nadi does not ship
-(PySide6-Essentials has no QtMultimedia), so the desk transcribes a recording made elsewhere.
+text. Audio never leaves the PC. Both engines stop when asked (Cancel at the desk): whisper.cpp's
+process is killed, faster-whisper stops between segments.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
+import time
 import wave
 from pathlib import Path
 from typing import Protocol
@@ -23,16 +25,26 @@ from typing import Protocol
 from core.scribe.errors import ScribeError, ScribeSetupError
 
 TRANSCRIBE_TIMEOUT_S = 1800  # a long consult on a slow CPU
+CANCEL_CHECK_S = 0.25  # how soon a Cancel stops the engine
 
 
 class SpeechFailed(ScribeError):
     pass
 
 
+class TranscriptionCancelled(ScribeError):
+    """The doctor stopped the transcription; the engine was stopped too."""
+
+    def __init__(self) -> None:
+        super().__init__("the transcription was stopped")
+
+
 class Transcriber(Protocol):
     name: str
 
-    def transcribe(self, path: str | os.PathLike) -> str: ...
+    def transcribe(self, path: str | os.PathLike, cancel: threading.Event | None = None) -> str:
+        """The words said in the WAV file; TranscriptionCancelled once `cancel` is set (the engine is stopped)."""
+        ...
 
 
 class WhisperCpp:
@@ -40,23 +52,22 @@ class WhisperCpp:
         self.program, self.model = program, model
         self.name = f"whisper.cpp ({model.name})"
 
-    def transcribe(self, path: str | os.PathLike) -> str:
+    def transcribe(self, path: str | os.PathLike, cancel: threading.Event | None = None) -> str:
         audio = check_recording(Path(path))
         with tempfile.TemporaryDirectory(prefix="nadi-speech-") as scratch:
             out = Path(scratch) / "transcript"
             try:
-                done = subprocess.run(
+                engine = subprocess.Popen(
                     [str(self.program), "-m", str(self.model), "-f", str(audio), "-otxt", "-of", str(out), "-nt", "-l", "auto"],
-                    capture_output=True, text=True, timeout=TRANSCRIBE_TIMEOUT_S,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                 )
-            except subprocess.TimeoutExpired:
-                raise SpeechFailed(f"transcribing {audio.name} took over {TRANSCRIBE_TIMEOUT_S // 60} minutes and was stopped") from None
             except OSError as exc:
                 raise SpeechFailed(f"whisper.cpp could not be started ({self.program}): {exc.strerror or exc}") from None
+            stdout, stderr = _wait_for(engine, cancel, audio.name)
             text_file = out.with_suffix(".txt")
-            if done.returncode != 0 or not text_file.exists():
-                last = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or ["no output"]
-                raise SpeechFailed(f"whisper.cpp could not transcribe {audio.name} (exit {done.returncode}: {last[0]})")
+            if engine.returncode != 0 or not text_file.exists():
+                last = (stderr or stdout or "").strip().splitlines()[-1:] or ["no output"]
+                raise SpeechFailed(f"whisper.cpp could not transcribe {audio.name} (exit {engine.returncode}: {last[0]})")
             return _tidy(text_file.read_text(encoding="utf-8", errors="replace"))
 
 
@@ -66,14 +77,19 @@ class FasterWhisper:
         self.name = f"faster-whisper ({Path(model).name or model})"
         self._model = None
 
-    def transcribe(self, path: str | os.PathLike) -> str:
+    def transcribe(self, path: str | os.PathLike, cancel: threading.Event | None = None) -> str:
         audio = check_recording(Path(path))
         if self._model is None:
             from faster_whisper import WhisperModel  # noqa: PLC0415 - optional, installed by IT
 
             self._model = WhisperModel(self.model_name, device="cpu", compute_type="int8")
         segments, _info = self._model.transcribe(str(audio), vad_filter=True)
-        return _tidy("\n".join(segment.text for segment in segments))
+        said = []
+        for segment in segments:  # a generator: the model works one segment at a time, so Cancel is heard between them
+            if cancel is not None and cancel.is_set():
+                raise TranscriptionCancelled()
+            said.append(segment.text)
+        return _tidy("\n".join(said))
 
 
 def available_transcriber(settings) -> Transcriber | None:
@@ -94,6 +110,22 @@ def available_transcriber(settings) -> Transcriber | None:
     except ImportError:
         raise ScribeSetupError("speech_model is set but neither speech_whisper_cpp nor the faster-whisper package is installed") from None
     return FasterWhisper(str(model))
+
+
+def _wait_for(engine: subprocess.Popen, cancel: threading.Event | None, name: str) -> tuple[str, str]:
+    """The engine's output once it ends; it is killed (never left running) on Cancel or time-out."""
+    deadline = time.monotonic() + TRANSCRIBE_TIMEOUT_S
+    while True:
+        try:
+            return engine.communicate(timeout=CANCEL_CHECK_S)
+        except subprocess.TimeoutExpired:
+            stopped = cancel is not None and cancel.is_set()
+            if stopped or time.monotonic() > deadline:
+                engine.kill()
+                engine.communicate()
+                if stopped:
+                    raise TranscriptionCancelled() from None
+                raise SpeechFailed(f"transcribing {name} took over {TRANSCRIBE_TIMEOUT_S // 60} minutes and was stopped") from None
 
 
 def check_recording(path: Path) -> Path:

@@ -156,6 +156,7 @@ class ConsultView(QWidget):
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS, timeout=self.autosave)
         self.editor.changed.connect(self._edited)
         self.pad.changed.connect(self._edited)
+        self.scribe.transcript_edited.connect(self._edited)
         self.pad.signed.connect(lambda *_: self.desk.patient_changed.emit(self.current.summary.patient_id if self.current else ""))
         shortcuts = (("Ctrl+N", self.call_next), ("Ctrl+F", self.search.focus), ("Ctrl+S", self.save), ("Ctrl+Return", self.finish),
                      ("Ctrl+Enter", self.finish), ("Ctrl+T", self._focus_template),
@@ -215,7 +216,9 @@ class ConsultView(QWidget):
         form, lines, overrides = opened.visit.form, None, None
         restored = ""
         if opened.draft is not None and not opened.visit.signed:
-            form = opened.draft.body.get("form", form)
+            # Over the saved visit, so a box the draft does not hold (a draft autosaved by an
+            # older Nadi had no Assessment or Plan) keeps its saved text instead of being emptied.
+            form = {**form, **opened.draft.body.get("form", {})}
             lines = opened.draft.body.get("rx_lines")
             overrides = opened.draft.body.get("overrides")
             restored = f"Brought back what was typed and not saved (autosaved {opened.draft.saved_at.astimezone():%H:%M:%S})."
@@ -229,7 +232,8 @@ class ConsultView(QWidget):
             self.pad.open_visit(s.patient_id, self.encounter_id, s.last_prescription, lines, overrides)
         if self.labs is not None:
             self.labs.show_patient(s.patient_id, s.gender, self.encounter_id)
-        self.scribe.show_visit(s.patient_id, self.encounter_id, read_only=opened.visit.signed)
+        transcript = opened.draft.body.get("scribe_transcript", "") if opened.draft is not None and not opened.visit.signed else ""
+        self.scribe.show_visit(s.patient_id, self.encounter_id, read_only=opened.visit.signed, transcript=transcript)
         self._enable(True)
         self.save_button.setEnabled(not opened.visit.signed)
         self.finish_button.setEnabled(not opened.visit.signed)
@@ -260,7 +264,11 @@ class ConsultView(QWidget):
             self._autosave_timer.start()  # not restarted by later keys: saved within AUTOSAVE_MS however fast the typing
 
     def _draft_body(self) -> dict:
-        return {"form": self.editor.form(), "rx_lines": [] if self.pad.signed_id else self.pad.lines(), "overrides": self.pad.overrides}
+        body = {"form": self.editor.form(), "rx_lines": [] if self.pad.signed_id else self.pad.lines(), "overrides": self.pad.overrides}
+        transcript = self.scribe.transcript.toPlainText()
+        if transcript.strip():
+            body["scribe_transcript"] = transcript  # working material, kept until the visit is finished; not the record
+        return body
 
     def autosave(self) -> None:
         if not (self._dirty and self.encounter_id):
@@ -299,8 +307,8 @@ class ConsultView(QWidget):
     def _saved(self, state: consult.VisitState) -> None:
         self.saved_label.setText("Saved.")
         self.desk.patient_changed.emit(state.patient_id)
-        if self.pad.lines() and not self.pad.signed_id:
-            self._edited()  # the unsigned prescription lines stay safe in the autosave
+        if (self.pad.lines() and not self.pad.signed_id) or self.scribe.transcript.toPlainText().strip():
+            self._edited()  # the unsigned prescription lines and the scribe's transcript stay safe in the autosave
 
     def _save_failed(self, message: str) -> None:
         self._dirty = True

@@ -52,7 +52,7 @@ class PadReading:
     @property
     def unclear(self) -> list[str]:
         out = []
-        for n, (line, r) in enumerate(zip(self.lines, self.results), start=1):
+        for n, (line, r) in enumerate(zip(self.lines, self.results, strict=True), start=1):
             if isinstance(r, UnreadableLine):
                 out.append(f"line {n} ({line.strip()}): {r}")
             elif r.ambiguities:
@@ -192,7 +192,7 @@ class RxPad(QWidget):
             return  # typing moved on; the newer reading is on its way
         self.reading = reading
         self.table.setRowCount(len(reading.lines))
-        for row, (line, r) in enumerate(zip(reading.lines, reading.results)):
+        for row, (line, r) in enumerate(zip(reading.lines, reading.results, strict=True)):
             if isinstance(r, UnreadableLine):
                 cells = [str(row + 1), line.strip(), "", "", "", "", "", f"Cannot read: {r}"]
                 tone = "danger"

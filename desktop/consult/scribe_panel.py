@@ -15,12 +15,10 @@ from __future__ import annotations
 import html
 import logging
 import re
-import threading
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -33,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import NadiError
 from desktop.consult.rx_pad import SEVERITY_WORDS
+from desktop.consult.scribe_run import ScribeRun
+from desktop.consult.scribe_speech import SpeechBar
 from desktop.context import Desk
-from desktop.tasks import describe_error
 
 log = logging.getLogger("nadi.desktop")
 
@@ -48,8 +46,8 @@ FIELD_WORDS = {"vitals": "Vital", "diagnoses": "Diagnosis", "medications": "Medi
 SECTION_TITLES = (
     ("subjective", "Subjective", "goes to Complaints"),
     ("objective", "Objective", "goes to Examination"),
-    ("assessment", "Assessment", "goes to Examination, as 'Assessment: …'"),
-    ("plan", "Plan", "goes to Examination, as 'Plan: …'"),
+    ("assessment", "Assessment", "goes to Assessment"),
+    ("plan", "Plan", "goes to Plan"),
     ("vitals", "Vitals", "fills the empty vitals boxes; one reading a line, e.g. BP 118/76 mmHg"),
     ("diagnoses", "Diagnoses", "one a line; added to Diagnoses"),
     ("medications", "Medicines", "one a line; added to the prescription pad, which checks them again"),
@@ -59,44 +57,21 @@ SECTION_TITLES = (
 )
 
 
-class _DraftRun(QThread):
-    """One draft, on its own thread. Signals carry the run, so an answer for a run that was
-    replaced (another patient opened, Draft pressed again) is recognised and dropped."""
+def _draft_work(db, config_for, patient_id: str | None, transcript: str):
+    """The draft, as a ScribeRun's work: on its own thread, stopped by the run's cancel flag."""
 
-    progressed = Signal(object, object)  # run, ScribeProgress
-    drafted = Signal(object, object)  # run, Draft
-    failed = Signal(object, str, bool)  # run, message, cancelled
-
-    def __init__(self, db, config_for, patient_id: str | None, encounter_id: str, transcript: str) -> None:
-        super().__init__()
-        self.setObjectName("nadi-scribe")
-        self.db, self.config_for, self.patient_id, self.encounter_id, self.transcript = db, config_for, patient_id, encounter_id, transcript
-        self.cancel = threading.Event()
-
-    def run(self) -> None:
-        from core.scribe.errors import ScribeCancelled  # noqa: PLC0415
+    def work(cancel, progress):
         from core.scribe.patient import load_patient_context  # noqa: PLC0415
         from core.scribe.pipeline import draft_from_transcript  # noqa: PLC0415
         from core.services.medicines import clinic_catalogue  # noqa: PLC0415
 
-        try:
-            config = self.config_for()
-            patient = load_patient_context(self.db, self.patient_id) if self.patient_id else None
-            # The clinic's own medicine list too, as the prescription pad reads lines with it.
-            draft = draft_from_transcript(self.transcript, patient=patient, config=config, catalogue=clinic_catalogue(self.db),
-                                          cancel=self.cancel, tick_s=TICK_S,
-                                          progress=lambda p: self.progressed.emit(self, p))
-        except ScribeCancelled:
-            self.failed.emit(self, "", True)
-        except BaseException as exc:  # noqa: BLE001 - shown to the doctor as words, logged for IT
-            if not isinstance(exc, NadiError):
-                log.exception("the scribe's draft failed")
-            self.failed.emit(self, describe_error(exc), self.cancel.is_set())
-        else:
-            self.drafted.emit(self, draft)
+        config = config_for()
+        patient = load_patient_context(db, patient_id) if patient_id else None
+        # The clinic's own medicine list too, as the prescription pad reads lines with it.
+        return draft_from_transcript(transcript, patient=patient, config=config, catalogue=clinic_catalogue(db),
+                                     cancel=cancel, tick_s=TICK_S, progress=progress)
 
-
-_RUNNING: set[_DraftRun] = set()  # kept alive until their thread ends, even if the panel goes first
+    return work
 
 
 class SectionCard(QFrame):
@@ -177,6 +152,7 @@ class ScribePanel(QWidget):
     accepted section is put into them, not saved from here."""
 
     accepted = Signal(str, str)  # encounter id, section: accepted and recorded in the audit trail
+    transcript_edited = Signal()  # the doctor changed the transcript: the desk's autosave keeps it
     draft_shown = Signal(str)  # encounter id
     draft_failed = Signal(str)  # the message shown
 
@@ -188,8 +164,7 @@ class ScribePanel(QWidget):
         self.read_only = False
         self.draft = None
         self.cards: dict[str, SectionCard] = {}
-        self._run: _DraftRun | None = None
-        self._transcripts: dict[str, str] = {}  # per visit, while the desk is open: switching patients loses no typing
+        self._run: ScribeRun | None = None
         # How the draft's configuration is made (this PC's settings and environment); replaceable
         # so a desk can be pointed at another server without restarting.
         self.config_for = self._config
@@ -199,6 +174,8 @@ class ScribePanel(QWidget):
         self.transcript.setPlaceholderText("Type or paste the consult here, as it was said (English or Hinglish):\n\n"
                                            "Doctor: What brings you here?\nPatient: Fever since two days…")
         self.transcript.setTabChangesFocus(True)
+        self._loading = False
+        self.transcript.textChanged.connect(lambda: None if self._loading else self.transcript_edited.emit())
         self.draft_button = QPushButton("Draft note  (Ctrl+Shift+D)", objectName="scribe_draft")
         self.draft_button.setProperty("kind", "primary")
         self.draft_button.clicked.connect(self.start_draft)
@@ -217,7 +194,9 @@ class ScribePanel(QWidget):
         self.status = QLabel(objectName="scribe_status")
         self.status.setWordWrap(True)
         self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 3 + 6)  # a progress line wraps to three at 1366 px
-        self.speech_row = self._speech_row()
+        self.speech = SpeechBar(self.desk.db.settings if self.desk.db is not None else None)
+        self.speech.transcribed.connect(self._transcribed)
+        self.speech.said.connect(self._say)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -226,7 +205,7 @@ class ScribePanel(QWidget):
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.busy)
         left_layout.addWidget(self.status)
-        left_layout.addWidget(self.speech_row)
+        left_layout.addWidget(self.speech)
 
         # right: the draft, section by section
         self.header = QLabel("The draft shows here, section by section. Nothing goes into the visit until you accept it.", objectName="scribe_header")
@@ -298,50 +277,6 @@ class ScribePanel(QWidget):
 
     # -- speech -------------------------------------------------------------------------------------
 
-    def _speech_row(self) -> QWidget:
-        row = QWidget(objectName="scribe_speech")
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.transcriber = None
-        try:
-            from core.scribe.speech import available_transcriber  # noqa: PLC0415
-
-            self.transcriber = available_transcriber(self.desk.db.settings if self.desk.db is not None else None)
-        except ImportError:
-            pass
-        except NadiError as exc:
-            note = QLabel(f"Speech is set up wrongly on this PC: {exc}. Typing or pasting the consult works.", objectName="scribe_speech_note")
-            note.setWordWrap(True)
-            note.setProperty("tone", "warning")
-            layout.addWidget(note)
-            return row
-        if self.transcriber is None:
-            note = QLabel("Speech is not set up on this PC: type or paste the consult (clinic IT can install a speech model).",
-                          objectName="scribe_speech_note")
-            note.setWordWrap(True)
-            note.setProperty("tone", "muted")
-            layout.addWidget(note)
-        else:
-            self.transcribe_button = QPushButton("Transcribe a recording…", objectName="scribe_transcribe")
-            self.transcribe_button.setToolTip(f"A WAV file, transcribed on this PC by {self.transcriber.name}")
-            self.transcribe_button.clicked.connect(self.choose_recording)
-            layout.addWidget(self.transcribe_button)
-            layout.addStretch(1)
-        return row
-
-    def choose_recording(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "A recording of the consult", "", "WAV recordings (*.wav)")
-        if path:
-            self.transcribe(path)
-
-    def transcribe(self, path: str) -> None:
-        """Transcribe a WAV file on the print lane's neighbour (a worker), then add the words to the box."""
-        if self.transcriber is None:
-            return
-        transcriber = self.transcriber
-        self._say(f"Transcribing {path}… (the desk keeps working)", "muted")
-        self.desk.tasks.run(lambda: transcriber.transcribe(path), self._transcribed, lambda m: self._say(m, "danger"), lane="print")
-
     def _transcribed(self, text: str) -> None:
         existing = self.transcript.toPlainText().rstrip()
         self.transcript.setPlainText(f"{existing}\n{text.strip()}" if existing else text.strip())
@@ -349,16 +284,21 @@ class ScribePanel(QWidget):
 
     # -- the visit ----------------------------------------------------------------------------------
 
-    def show_visit(self, patient_id: str | None, encounter_id: str | None, read_only: bool = False) -> None:
-        """Another visit is on screen (None: nobody). A draft for the previous one is stopped; its
-        transcript is kept for when that visit is opened again."""
+    def show_visit(self, patient_id: str | None, encounter_id: str | None, read_only: bool = False, transcript: str = "") -> None:
+        """Another visit is on screen (None: nobody), with the transcript its autosave kept. A draft
+        for the previous visit is stopped (its transcript is in that visit's autosave)."""
         if self.encounter_id and self.encounter_id != encounter_id:
-            self._transcripts[self.encounter_id] = self.transcript.toPlainText()
             self.cancel_draft()
+            self.speech.cancel()  # its words belong to the visit it was started for
         if encounter_id != self.encounter_id:
-            self.transcript.setPlainText(self._transcripts.pop(encounter_id, "") if encounter_id else "")
             self._clear_draft()
             self._say("", "muted")
+        if encounter_id != self.encounter_id or transcript:
+            self._loading = True
+            try:
+                self.transcript.setPlainText(transcript if encounter_id else "")
+            finally:
+                self._loading = False
         self.patient_id, self.encounter_id, self.read_only = patient_id, encounter_id, read_only
         self.draft_button.setEnabled(encounter_id is not None and not read_only)
         if read_only:
@@ -368,6 +308,7 @@ class ScribePanel(QWidget):
 
     def closing(self) -> None:
         self.cancel_draft()
+        self.speech.closing()
 
     # -- drafting -----------------------------------------------------------------------------------
 
@@ -383,17 +324,16 @@ class ScribePanel(QWidget):
             self._say("The transcript is empty: type or paste the consult first.", "danger")
             self.transcript.setFocus()
             return
-        run = _DraftRun(self.desk.db, self.config_for, self.patient_id, self.encounter_id, text)
+        run = ScribeRun("scribe", _draft_work(self.desk.db, self.config_for, self.patient_id, text),
+                        encounter_id=self.encounter_id, transcript=text)
         run.progressed.connect(self._progressed)
-        run.drafted.connect(self._drafted)
+        run.done.connect(self._drafted)
         run.failed.connect(self._failed)
-        run.finished.connect(lambda run=run: _RUNNING.discard(run))
-        _RUNNING.add(run)
         self._run = run
         self._clear_draft()
         self._busy(True)
         self._say("Starting the draft…", "muted")
-        run.start()
+        run.start_kept()
 
     def cancel_draft(self) -> None:
         run = self._run
@@ -409,11 +349,11 @@ class ScribePanel(QWidget):
         self.cancel_button.setVisible(on)
         self.draft_button.setEnabled(not on and self.encounter_id is not None and not self.read_only)
 
-    def _progressed(self, run: _DraftRun, progress) -> None:
+    def _progressed(self, run: ScribeRun, progress) -> None:
         if run is self._run:
             self._say(progress.message, "muted")
 
-    def _failed(self, run: _DraftRun, message: str, cancelled: bool) -> None:
+    def _failed(self, run: ScribeRun, message: str, cancelled: bool) -> None:
         if run is not self._run:
             return
         self._run = None
@@ -426,18 +366,18 @@ class ScribePanel(QWidget):
         self.problem.show()
         self.draft_failed.emit(message)
 
-    def _drafted(self, run: _DraftRun, draft) -> None:
+    def _drafted(self, run: ScribeRun, draft) -> None:
         if run is not self._run:
             return
         self._run = None
         self._busy(False)
         self.draft = draft
-        self._show_draft(draft, run.transcript)
+        self._show_draft(draft, run.about["transcript"])
         self._say("Draft ready. Check each section; edit it if needed, then Accept (Alt+A in a section).", "ok")
-        if self.cards and self.transcript.toPlainText() == run.transcript and self.isVisible():
+        if self.cards and self.transcript.toPlainText() == run.about["transcript"] and self.isVisible():
             # Nothing was typed while it drafted: on to the first section (Tab goes through the rest).
             next(iter(self.cards.values())).text.setFocus()
-        self.draft_shown.emit(run.encounter_id)
+        self.draft_shown.emit(run.about["encounter_id"])
 
     def _say(self, text: str, tone: str) -> None:
         self.status.setText(text)
@@ -561,9 +501,9 @@ class ScribePanel(QWidget):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         editor, pad = self.editor, self.pad
         if key in ("subjective", "objective", "assessment", "plan", "advice"):
-            box = {"subjective": editor.notes["chief_complaint"], "advice": editor.advice}.get(key, editor.notes["examination"])
-            prefix = {"assessment": "Assessment: ", "plan": "Plan: "}.get(key, "")
-            return (lambda: _append(box, prefix + text)), None
+            box = {"subjective": editor.notes["chief_complaint"], "objective": editor.notes["examination"],
+                   "assessment": editor.notes["assessment"], "plan": editor.notes["plan"], "advice": editor.advice}[key]
+            return (lambda: _append(box, text)), None
         if key == "vitals":
             fields = vitals_from_lines(lines)
             return (lambda: self._fill_vitals(fields)), len(lines)

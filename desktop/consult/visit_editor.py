@@ -32,7 +32,15 @@ from PySide6.QtWidgets import (
 from core.clinical.vitals import bmi, bmi_band, vital_flags
 from desktop.context import Desk
 
-NOTE_FIELDS = (("chief_complaint", "Complaints"), ("history", "History"), ("examination", "Examination"))
+# The note's boxes (all of NoteInput: a box the editor lacked would be saved back empty).
+# Grid place (row, column, columns spanned) and the hint shown while empty.
+NOTE_FIELDS = (
+    ("chief_complaint", "Complaints", (0, 0, 1), "e.g. fever x 3 days, cough"),
+    ("history", "History", (0, 1, 1), "history, past illness, family"),
+    ("examination", "Examination", (0, 2, 1), "findings"),
+    ("assessment", "Assessment", (1, 0, 1), "impression, differentials"),
+    ("plan", "Plan", (1, 1, 2), "management plan: what next, referrals, what to watch for"),
+)
 VITALS = (  # field, label, width hint, decimals
     ("systolic", "BP sys", 0), ("diastolic", "dia", 0), ("pulse", "Pulse", 0), ("temperature_c", "Temp °C", 1), ("spo2", "SpO₂ %", 0),
     ("respiratory_rate", "Resp/min", 0), ("weight_kg", "Wt kg", 1), ("height_cm", "Ht cm", 1), ("blood_glucose_mg_dl", "Sugar mg/dL", 0),
@@ -174,16 +182,14 @@ class VisitEditor(QWidget):
         grid.setContentsMargins(4, 4, 4, 4)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
-        row = 0
-        for col, (key, label) in enumerate(NOTE_FIELDS):
+        for key, label, (at_row, col, span), hint in NOTE_FIELDS:
             box = QPlainTextEdit(objectName=f"note_{key}")
             box.setTabChangesFocus(True)
-            box.setPlaceholderText({"chief_complaint": "e.g. fever x 3 days, cough", "history": "history, past illness, family",
-                                    "examination": "findings"}[key])
-            box.setMinimumHeight(60)
+            box.setPlaceholderText(hint)
+            box.setMinimumHeight(48)
             self.notes[key] = box
-            grid.addWidget(self._titled(label, box), row, col)
-        row += 1
+            grid.addWidget(self._titled(label, box), at_row, col, 1, span)
+        row = 2
 
         vitals_row = QHBoxLayout()
         self.vitals: dict[str, QLineEdit] = {}
@@ -238,6 +244,7 @@ class VisitEditor(QWidget):
         advice_layout.addLayout(follow)
         grid.addWidget(self._titled("Advice and follow-up", advice_box), row, 2)
         grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
         grid.setRowStretch(row, 2)
         for box in (*self.notes.values(), self.advice):
             box.textChanged.connect(self._edited)

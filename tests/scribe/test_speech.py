@@ -79,3 +79,37 @@ def test_a_wrong_set_up_says_which_setting(tmp_path):
         available_transcriber(_settings(tmp_path, speech_model=str(tmp_path / "m.bin"), speech_whisper_cpp=str(program)))
     with pytest.raises(NadiError, match="faster-whisper package is installed"):
         available_transcriber(_settings(tmp_path, speech_model=str(tmp_path / "folder")))
+
+
+def test_cancel_stops_a_long_transcription_and_its_engine(tmp_path):
+    """Cancel at the desk must not leave whisper.cpp working on in the background (it would hold
+    the CPU the doctor's next draft needs)."""
+    import os
+    import threading
+
+    from core.scribe.speech import TranscriptionCancelled
+
+    model = tmp_path / "ggml-base.bin"
+    model.write_bytes(b"ggml")
+    audio = _recording(tmp_path / "consult.wav", "never read")
+    audio.with_suffix(".wav.hold").write_text("")
+    cancel, outcome = threading.Event(), {}
+
+    def run() -> None:
+        try:
+            outcome["text"] = WhisperCpp(_program(tmp_path), model).transcribe(audio, cancel=cancel)
+        except TranscriptionCancelled as exc:
+            outcome["stopped"] = str(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    pid_file = audio.with_suffix(".wav.pid")
+    while not pid_file.exists():  # the engine says when it has started
+        assert worker.is_alive(), outcome
+        worker.join(0.02)
+    pid = int(pid_file.read_text())
+    cancel.set()
+    worker.join(30)
+    assert not worker.is_alive() and outcome == {"stopped": "the transcription was stopped"}
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # reaped: no engine left running

@@ -1,8 +1,12 @@
 """A stand-in for whisper.cpp's command-line program (whisper-cli), following its contract:
 `-m MODEL -f WAV -otxt -of OUTBASE` writes the transcript to OUTBASE.txt and exits 0; a missing
 model or an unreadable file exits non-zero with the reason on stderr. Instead of a speech model it
-reads the words from a `<wav>.words` file beside the recording, which the tests write."""
+reads the words from a `<wav>.words` file beside the recording, which the tests write. A
+`<wav>.hold` file makes it a slow engine on a long recording: it writes its process id to
+`<wav>.pid` and works until it is killed."""
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -29,6 +33,10 @@ def main(argv: list[str]) -> int:
     if "-otxt" not in options or not out:
         print("error: no output asked for", file=sys.stderr)
         return 2
+    if wav.with_suffix(wav.suffix + ".hold").exists():
+        wav.with_suffix(wav.suffix + ".pid").write_text(str(os.getpid()))
+        while True:
+            signal.pause()
     words = wav.with_suffix(wav.suffix + ".words")
     Path(out + ".txt").write_text(" " + (words.read_text() if words.exists() else "") + "\n")
     return 0

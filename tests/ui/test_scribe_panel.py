@@ -16,7 +16,7 @@ from sqlalchemy import select
 from core.services.scribe_record import text_hash
 from core.storage.models import AuditEvent, Staff
 from core.storage.database import Actor
-from desktop.consult import scribe_panel
+from desktop.consult import scribe_panel, scribe_run
 from desktop.consult.desk import ConsultView
 from desktop.context import Desk
 from desktop.style import stylesheet
@@ -79,7 +79,7 @@ def consult(qtbot, db, clinic):
     assert view.tabs.currentWidget() is view.scribe and view.scribe.transcript.hasFocus()
     yield view
     view.scribe.closing()
-    qtbot.waitUntil(lambda: not scribe_panel._RUNNING, timeout=15000)
+    qtbot.waitUntil(lambda: not scribe_run.RUNNING, timeout=15000)
     tasks.stop()
 
 
@@ -169,7 +169,8 @@ def test_an_unsupported_item_is_shown_marked_and_never_accepted_even_by_accept_a
     assert consult.pad.lines() == ["Tab Paracetamol 650 mg TDS x 3 days after food"]
     assert "Azithromycin" not in json.dumps(consult.editor.form())
     assert consult.editor.follow_days.value() == 3
-    assert "Assessment: Viral fever" in consult.editor.form()["examination"]
+    assert "Viral fever" in consult.editor.form()["assessment"]  # each SOAP section to its own box
+    assert "Viral fever" not in (consult.editor.form()["examination"] or "")
 
 
 def test_a_section_whose_text_names_an_unsupported_item_is_marked_left_out_of_accept_all_and_asks_first(qtbot, db, consult, ollama):
@@ -184,14 +185,14 @@ def test_a_section_whose_text_names_an_unsupported_item_is_marked_left_out_of_ac
     assert "⚠ Mentions" in plan.state.text() and plan.property("box") == "warning"
     panel.accept_all()
     qtbot.waitUntil(lambda: all(c.accepted for k, c in panel.cards.items() if k != "plan"), timeout=15000)
-    assert not plan.accepted and "Plan" not in json.dumps(consult.editor.form())
+    assert not plan.accepted and consult.editor.form()["plan"] is None
     plan.accept_button.click()
     assert "Accept again to keep it" in plan.state.text() and not plan.accepted
     plan.text.setPlainText(plan.text.toPlainText().replace("; " + INVENTED, ""))
     with qtbot.waitSignal(panel.accepted, timeout=15000):
         plan.accept_button.click()
     assert "Azithromycin" not in json.dumps(consult.editor.form())
-    assert "Plan: Tab Paracetamol" in consult.editor.form()["examination"]
+    assert "Tab Paracetamol" in consult.editor.form()["plan"]
 
 
 def test_a_model_not_installed_is_said_plainly_and_the_transcript_stays(qtbot, db, consult, ollama):
@@ -232,7 +233,7 @@ def test_a_slow_model_load_shows_progress_the_desk_keeps_working_and_cancel_stop
 
     qtbot.keyClick(panel.transcript, Qt.Key.Key_Escape)
     assert not panel.drafting and "Stopped" in panel.status.text() and panel.draft_button.isEnabled()
-    qtbot.waitUntil(lambda: not scribe_panel._RUNNING, timeout=15000)  # the thread ended without the load finishing
+    qtbot.waitUntil(lambda: not scribe_run.RUNNING, timeout=15000)  # the thread ended without the load finishing
     assert not ollama.behaviour.hold_load.is_set()
     assert panel.cards == {} and panel.transcript.toPlainText().endswith("Doctor: Also a CBC.")
     assert _scribe_events(db) == []
@@ -243,3 +244,141 @@ def test_vitals_lines_the_doctor_edits_are_placed_or_refused_in_words():
         "systolic": 130, "diastolic": 84, "temperature_c": 38.3, "spo2": 97}
     with pytest.raises(ValueError, match="Cannot place 'feels warm'"):
         scribe_panel.vitals_from_lines(["feels warm"])
+
+
+def test_assessment_and_plan_written_elsewhere_survive_a_save_at_the_desk(qtbot, db, consult, clinic):
+    """The note's Assessment and Plan (from the scribe command, another PC, an older autosave) are
+    shown in their own boxes, and saving the visit at the desk keeps them."""
+    from core.services.consult import load_visit
+    from core.services.drafts import save_draft
+    from core.services.visits import update_note
+
+    doctor, patient_id = clinic
+    encounter_id = consult.encounter_id
+    update_note(db, doctor, encounter_id, {"assessment": "Viral fever, likely", "plan": "Paracetamol; review in 3 days"})
+    # What an older Nadi autosaved: a form with no Assessment or Plan in it.
+    save_draft(db, doctor, encounter_id, {"form": {"chief_complaint": "Fever x 2 days"}, "rx_lines": [], "overrides": {}})
+    with qtbot.waitSignal(consult.opened, timeout=15000):
+        consult.open_patient(patient_id, encounter_id=encounter_id)
+    editor = consult.editor
+    assert editor.notes["assessment"].toPlainText() == "Viral fever, likely"
+    assert editor.notes["plan"].toPlainText() == "Paracetamol; review in 3 days"
+    assert editor.notes["chief_complaint"].toPlainText() == "Fever x 2 days"
+
+    editor.notes["plan"].setFocus()
+    editor.notes["plan"].moveCursor(editor.notes["plan"].textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor.notes["plan"], "; CBC if fever persists")
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: consult.saved_label.text() == "Saved.", timeout=15000)
+    form = load_visit(db, doctor, encounter_id).form
+    assert form["assessment"] == "Viral fever, likely"
+    assert form["plan"] == "Paracetamol; review in 3 days; CBC if fever persists"
+    assert form["chief_complaint"] == "Fever x 2 days"
+
+
+def test_the_transcript_is_autosaved_with_the_visit_and_comes_back_when_the_visit_is_opened_again(qtbot, db, consult, clinic):
+    """A crash or a switch to another patient mid-consult loses none of the transcript: it lives in
+    the visit's autosave (the same encrypted database) until the visit is finished."""
+    from core.services.drafts import load_draft
+
+    doctor, patient_id = clinic
+    encounter_id = consult.encounter_id
+    panel = consult.scribe
+    panel.transcript.setFocus()
+    with qtbot.waitSignal(consult.autosaved, timeout=15000):
+        qtbot.keyClicks(panel.transcript, "Doctor: Kya takleef hai? Patient: Bukhar teen din se.")
+    assert load_draft(db, encounter_id).body["scribe_transcript"] == "Doctor: Kya takleef hai? Patient: Bukhar teen din se."
+
+    # Saving the visit keeps the transcript in the autosave: the doctor may still draft from it.
+    consult.editor.notes["chief_complaint"].setPlainText("Fever x 3 days")
+    with qtbot.waitSignal(consult.autosaved, timeout=15000):
+        consult.save()
+    assert load_draft(db, encounter_id).body["scribe_transcript"].startswith("Doctor: Kya takleef hai?")
+
+    # Away to another patient (whose visit has no transcript) and back: it is on screen again.
+    from core.services.patients import register_patient
+
+    other = register_patient(db, doctor, {"full_name": "Sunita Rao", "gender": "F", "age_years": 41})
+    with qtbot.waitSignal(consult.opened, timeout=15000):
+        consult.open_patient(other.id)
+    assert panel.transcript.toPlainText() == ""
+    with qtbot.waitSignal(consult.opened, timeout=15000):
+        consult.open_patient(patient_id, encounter_id=encounter_id)
+    assert panel.transcript.toPlainText() == "Doctor: Kya takleef hai? Patient: Bukhar teen din se."
+
+
+@pytest.fixture
+def speech_engine(tmp_path, monkeypatch):
+    """whisper.cpp as clinic IT sets it up (program and model by environment), played by our
+    stand-in that follows whisper-cli's contract. Listed before `consult` so the desk sees it."""
+    import stat
+    import sys
+    import wave
+
+    from tests.scribe.test_speech import STANDIN
+
+    program = tmp_path / "whisper-cli"
+    program.write_text(f"#!/bin/sh\nexec {sys.executable} {STANDIN} \"$@\"\n")
+    program.chmod(program.stat().st_mode | stat.S_IEXEC)
+    model = tmp_path / "ggml-small.bin"
+    model.write_bytes(b"ggml")
+    monkeypatch.setenv("NADI_SPEECH_WHISPER_CPP", str(program))
+    monkeypatch.setenv("NADI_SPEECH_MODEL", str(model))
+
+    def recording(words: str, hold: bool = False) -> Path:
+        path = tmp_path / f"consult-{len(list(tmp_path.glob('consult-*.wav')))}.wav"
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(16_000)
+            wav.writeframes(b"\x01\x00" * 8000)
+        path.with_suffix(".wav.words").write_text(words)
+        if hold:
+            path.with_suffix(".wav.hold").write_text("")
+        return path
+
+    return recording
+
+
+def test_a_recording_is_transcribed_into_the_transcript_and_autosaved(speech_engine, qtbot, db, consult):
+    from core.services.drafts import load_draft
+
+    panel = consult.scribe
+    assert panel.speech.transcribe_button.isVisible() and "whisper.cpp (ggml-small.bin)" in panel.speech.transcribe_button.toolTip()
+    panel.transcript.setPlainText("Doctor: Namaste.")
+    with qtbot.waitSignal(consult.autosaved, timeout=30000):
+        panel.speech.transcribe(speech_engine("Patient: Bukhar teen din se hai."))
+    assert panel.transcript.toPlainText() == "Doctor: Namaste.\nPatient: Bukhar teen din se hai."  # added after, never over
+    assert "Transcribed" in panel.status.text()
+    assert load_draft(db, consult.encounter_id).body["scribe_transcript"].endswith("Bukhar teen din se hai.")
+
+
+def test_stop_ends_a_long_transcription_and_the_engine_and_the_desk_can_transcribe_again(speech_engine, qtbot, consult):
+    import os
+
+    panel = consult.scribe
+    held = speech_engine("never heard", hold=True)
+    panel.speech.transcribe(held)
+    assert panel.speech.stop_button.isVisible() and not panel.speech.transcribe_button.isEnabled()
+    pid_file = held.with_suffix(".wav.pid")
+    qtbot.waitUntil(pid_file.exists, timeout=15000)
+    qtbot.mouseClick(panel.speech.stop_button, Qt.MouseButton.LeftButton)
+    assert "Transcribing stopped" in panel.status.text() and panel.speech.transcribe_button.isEnabled()
+    qtbot.waitUntil(lambda: not scribe_run.RUNNING, timeout=15000)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)  # the engine is gone, not working on in the background
+    assert panel.transcript.toPlainText() == ""
+
+    panel.speech.transcribe(speech_engine("Patient: Sar dard."))
+    qtbot.waitUntil(lambda: panel.transcript.toPlainText() == "Patient: Sar dard.", timeout=15000)
+
+
+def test_a_speech_engine_that_fails_is_named_and_the_transcript_is_untouched(speech_engine, qtbot, consult, tmp_path):
+    panel = consult.scribe
+    panel.transcript.setPlainText("typed so far")
+    not_audio = tmp_path / "notes.wav"
+    not_audio.write_text("this is not a recording")
+    panel.speech.transcribe(not_audio)
+    qtbot.waitUntil(lambda: panel.status.property("tone") == "danger", timeout=15000)
+    assert "Could not transcribe notes.wav" in panel.status.text() and "not a WAV recording" in panel.status.text()
+    assert panel.transcript.toPlainText() == "typed so far"
