@@ -18,6 +18,7 @@ request is marked `truncated` so a test can see it happened.
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class Behaviour:
     hold_chat: threading.Event | None = None  # a chat waits for this (a slow model); released at the end of the test
     hold_load: threading.Event | None = None  # a load (messages: []) waits for this
     chat_started: threading.Event = field(default_factory=threading.Event)
+    client_left: threading.Event = field(default_factory=threading.Event)  # a held request's client hung up, and the work was dropped
     load_seconds: float = 0.0  # reported load_duration
     misbehave: Misbehaviour = field(default_factory=Misbehaviour)
     show_context: bool = True  # False: /api/show has no context length in model_info
@@ -182,8 +184,8 @@ class OllamaStandin:
             self._send(handler, 400, {"error": "messages is required"})
             return
         if not messages:  # a load request
-            if b.hold_load is not None:
-                b.hold_load.wait(timeout=120)
+            if b.hold_load is not None and not self._hold(handler, b.hold_load):
+                return
             b.loaded.add(_full(name))
             self._send(handler, 200, {"model": name, "created_at": _now(), "message": {"role": "assistant", "content": ""},
                                       "done_reason": "load", "done": True})
@@ -195,15 +197,8 @@ class OllamaStandin:
             self._send(handler, 500, {"error": b.server_error})
             return
         b.chat_started.set()
-        if b.hold_chat is not None:
-            b.hold_chat.wait(timeout=120)
-            if self._released.is_set():  # the test is over: hang up, as a server going away does
-                handler.close_connection = True
-                try:
-                    handler.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                return
+        if b.hold_chat is not None and not self._hold(handler, b.hold_chat):
+            return
         load_ns = int(b.load_seconds * 1e9) if _full(name) not in b.loaded else 0
         b.loaded.add(_full(name))
         prompt = "\n".join(str(m.get("content", "")) for m in messages)
@@ -223,6 +218,29 @@ class OllamaStandin:
             self._send(handler, 200, {**final, "message": {"role": "assistant", "content": content}})
             return
         self._stream(handler, name, content, final)
+
+    def _hold(self, handler, hold: threading.Event) -> bool:
+        """Work until `hold` is set (a slow model): True to answer then. As Ollama does, a client
+        that hangs up meanwhile ends the work (False, `client_left` set); so does the test's end."""
+        connection = handler.connection
+        while not hold.wait(timeout=0.02):
+            readable, _, _ = select.select([connection], [], [], 0)
+            try:
+                gone = bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                gone = True
+            if gone:
+                self.behaviour.client_left.set()
+                handler.close_connection = True
+                return False
+        if self._released.is_set():  # the test is over: hang up, as a server going away does
+            handler.close_connection = True
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return False
+        return True
 
     def _stream(self, handler, name: str, content: str, final: dict) -> None:
         try:

@@ -183,6 +183,9 @@ def test_cancel_stops_the_wait_at_once(ollama):
 
     with pytest.raises(ScribeCancelled, match="stopped"):
         draft_from_transcript(FEVER_CONSULT, config=local_config(ollama), progress=progress, cancel=cancel, tick_s=0.05)
+    # The request is hung up, not left running: Ollama stops generating when its client goes, so a
+    # stopped draft does not keep the PC's CPU busy for the minute the model would have taken.
+    assert ollama.behaviour.client_left.wait(timeout=10)
 
 
 def test_streaming_when_the_clinic_turns_it_on(ollama):

@@ -235,6 +235,7 @@ def test_a_slow_model_load_shows_progress_the_desk_keeps_working_and_cancel_stop
     assert not panel.drafting and "Stopped" in panel.status.text() and panel.draft_button.isEnabled()
     qtbot.waitUntil(lambda: not scribe_run.RUNNING, timeout=15000)  # the thread ended without the load finishing
     assert not ollama.behaviour.hold_load.is_set()
+    assert ollama.behaviour.client_left.wait(timeout=10)  # hung up: the model server is not left loading for nobody
     assert panel.cards == {} and panel.transcript.toPlainText().endswith("Doctor: Also a CBC.")
     assert _scribe_events(db) == []
 

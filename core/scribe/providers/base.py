@@ -7,6 +7,8 @@ Each call blocks; the pipeline runs it off the caller's thread and reports progr
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -66,6 +68,44 @@ def error_text(response: httpx.Response) -> str:
     if isinstance(error, dict):
         return str(error.get("message") or error)[:300]
     return str(error or data)[:300]
+
+
+class HangUpTransport(httpx.BaseTransport):
+    """A provider's transport that can hang up from another thread.
+
+    Closing an httpx client does not wake a request blocked reading the answer, so a stopped draft
+    would leave the server working on for the minute the model takes (on a clinic PC's CPU). This
+    transport notes each connection as it is made (httpcore's `trace` extension) and `hang_up`
+    shuts those sockets down: the blocked read ends at once, and the server sees its client go
+    (Ollama then stops generating; a cloud provider stops as well)."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self._inner = inner or httpx.HTTPTransport()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.extensions = {**request.extensions, "trace": self._trace}
+        return self._inner.handle_request(request)
+
+    def _trace(self, event: str, info: dict) -> None:
+        if event == "connection.connect_tcp.complete":
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                with self._lock:
+                    self._sockets = [s for s in self._sockets if s.fileno() != -1] + [sock]
+
+    def hang_up(self) -> None:
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class Timeouts:

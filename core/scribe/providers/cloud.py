@@ -17,7 +17,7 @@ import httpx
 from core.scribe.answer import inlined_schema
 from core.scribe.config import CLOUD_CONTEXT, ScribeConfig
 from core.scribe.errors import ApiKeyRefused, InvalidModelOutput, ModelNotInstalled, ProviderBusy, ProviderFailed
-from core.scribe.providers.base import ChatRequest, ChatResult, ModelFacts, Timeouts, error_text, translate_transport_error
+from core.scribe.providers.base import HangUpTransport, ChatRequest, ChatResult, ModelFacts, Timeouts, error_text, translate_transport_error
 
 ANTHROPIC_VERSION = "2023-06-01"
 DRAFT_TOOL = "record_consult_draft"
@@ -33,7 +33,8 @@ class _CloudProvider:
         self.model = config.model
         self.base_url = config.base_url
         self._timeouts = Timeouts(self.label, config.base_url, config.connect_timeout_s, config.read_timeout_s)
-        self._client = httpx.Client(base_url=config.base_url, transport=transport, headers=self._headers(config.api_key or ""),
+        self._transport = HangUpTransport(transport)
+        self._client = httpx.Client(base_url=config.base_url, transport=self._transport, headers=self._headers(config.api_key or ""),
                                     timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s))
 
     def _headers(self, key: str) -> dict[str, str]:
@@ -47,6 +48,8 @@ class _CloudProvider:
         return None  # nothing to load: the provider keeps its models running
 
     def close(self) -> None:
+        """Ends the client; safe from another thread, where it also hangs up a request under way."""
+        self._transport.hang_up()
         self._client.close()
 
     _models_path = "/models"

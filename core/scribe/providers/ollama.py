@@ -16,7 +16,7 @@ import httpx
 
 from core.scribe.config import ScribeConfig
 from core.scribe.errors import ModelNotInstalled, ProviderBusy, ProviderFailed
-from core.scribe.providers.base import ChatRequest, ChatResult, ModelFacts, Timeouts, error_text, translate_transport_error
+from core.scribe.providers.base import HangUpTransport, ChatRequest, ChatResult, ModelFacts, Timeouts, error_text, translate_transport_error
 
 # When /api/show does not say what the model was trained on: the smallest any current instruct
 # model is trained on (and Ollama's own default window).
@@ -43,7 +43,8 @@ class OllamaProvider:
         # the variable to correct when the address is wrong
         self._address_variable = config.base_url_source if config.base_url_source != "the default" else "NADI_OLLAMA_URL"
         self._timeouts = Timeouts("Ollama", config.base_url, config.connect_timeout_s, config.read_timeout_s)
-        self._client = httpx.Client(base_url=config.base_url, transport=transport,
+        self._transport = HangUpTransport(transport)
+        self._client = httpx.Client(base_url=config.base_url, transport=self._transport,
                                     timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s))
 
     # -- what the scribe asks -------------------------------------------------------------------
@@ -97,6 +98,8 @@ class OllamaProvider:
         return self._streamed(body, on_text, started)
 
     def close(self) -> None:
+        """Ends the client; safe from another thread, where it also hangs up a request under way."""
+        self._transport.hang_up()
         self._client.close()
 
     # -- HTTP ---------------------------------------------------------------------------------
