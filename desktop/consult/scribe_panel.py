@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.scribe.errors import ApiKeyRefused, ModelNotInstalled, ProviderUnreachable, ScribeSetupError
 from desktop.consult.rx_pad import SEVERITY_WORDS
 from desktop.consult.scribe_run import ScribeRun
 from desktop.consult.scribe_speech import SpeechBar
@@ -41,6 +42,9 @@ log = logging.getLogger("nadi.desktop")
 TICK_S = 0.5  # progress every half second, and Cancel is heard within that
 FIELD_WORDS = {"vitals": "Vital", "diagnoses": "Diagnosis", "medications": "Medicine", "investigations": "Test", "follow_up": "Follow-up",
                "note.subjective": "Subjective", "note.objective": "Objective", "note.assessment": "Assessment", "note.plan": "Plan"}
+
+# Failures that need clinic IT (the model server, the model, the set-up), not another try.
+NOT_SET_UP = (ScribeSetupError, ProviderUnreachable, ModelNotInstalled, ApiKeyRefused)
 
 # section key, title, where an accepted section goes
 SECTION_TITLES = (
@@ -362,6 +366,9 @@ class ScribePanel(QWidget):
             self._say("Stopped. The transcript is kept; Draft note (Ctrl+Shift+D) starts again.", "muted")
             return
         self._say("The draft failed; the transcript is kept: Draft note (Ctrl+Shift+D) tries again.", "danger")
+        if isinstance(run.error, NOT_SET_UP):
+            # Nothing the doctor can change from the desk: say so, and give IT the details.
+            message = f"The scribe is not ready on this PC; write the note as usual meanwhile.\nFor clinic IT: {message}"
         self.problem.setText(f"⚠ {message}")
         self.problem.show()
         self.draft_failed.emit(message)

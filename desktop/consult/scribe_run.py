@@ -36,6 +36,7 @@ class ScribeRun(QThread):
         self.work = work
         self.cancel = threading.Event()
         self.about = about  # what the run was for (its visit, its transcript), read by whoever gets its answer
+        self.error: BaseException | None = None  # what failed, for a caller that words some failures its own way
         self.finished.connect(self._forget)  # a slot of this object, which lives on the UI thread: run there, after the thread ended
 
     def start_kept(self) -> None:
@@ -49,6 +50,7 @@ class ScribeRun(QThread):
         try:
             result = self.work(self.cancel, lambda report: self.progressed.emit(self, report))
         except BaseException as exc:  # noqa: BLE001 - shown to the doctor as words, logged for IT
+            self.error = exc
             if self.cancel.is_set():
                 self.failed.emit(self, "", True)
                 return

@@ -203,7 +203,9 @@ def test_a_model_not_installed_is_said_plainly_and_the_transcript_stays(qtbot, d
         panel.draft_button.click()
     message = failed.args[0]
     assert "qwen2.5:7b" in message and "ollama pull" in message.lower()
-    assert panel.problem.isVisible() and message in panel.problem.text() and panel.status.property("tone") == "danger"
+    # The doctor is told what it means for them; the details are marked as IT's.
+    assert panel.problem.text().startswith("⚠ The scribe is not ready on this PC; write the note as usual meanwhile.\nFor clinic IT: ")
+    assert panel.problem.isVisible() and panel.status.property("tone") == "danger"
     assert panel.transcript.toPlainText() == FEVER_CONSULT
     assert panel.cards == {} and panel.draft_button.isEnabled()
     assert _scribe_events(db) == []

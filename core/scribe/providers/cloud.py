@@ -17,7 +17,7 @@ import httpx
 from core.scribe.answer import inlined_schema
 from core.scribe.config import CLOUD_CONTEXT, ScribeConfig
 from core.scribe.errors import ApiKeyRefused, InvalidModelOutput, ModelNotInstalled, ProviderBusy, ProviderFailed
-from core.scribe.providers.base import HangUpTransport, ChatRequest, ChatResult, ModelFacts, Timeouts, error_text, translate_transport_error
+from core.scribe.providers.base import ChatRequest, ChatResult, HangUpTransport, ModelFacts, Timeouts, error_text, translate_transport_error
 
 ANTHROPIC_VERSION = "2023-06-01"
 DRAFT_TOOL = "record_consult_draft"

@@ -16,7 +16,7 @@ import httpx
 
 from core.scribe.config import ScribeConfig
 from core.scribe.errors import ModelNotInstalled, ProviderBusy, ProviderFailed
-from core.scribe.providers.base import HangUpTransport, ChatRequest, ChatResult, ModelFacts, Timeouts, error_text, translate_transport_error
+from core.scribe.providers.base import ChatRequest, ChatResult, HangUpTransport, ModelFacts, Timeouts, error_text, translate_transport_error
 
 # When /api/show does not say what the model was trained on: the smallest any current instruct
 # model is trained on (and Ollama's own default window).
