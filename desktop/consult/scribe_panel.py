@@ -541,18 +541,7 @@ class ScribePanel(QWidget):
         raise ValueError(f"Unknown section {key}")
 
     def _fill_vitals(self, fields: dict) -> None:
-        """Fill the empty vitals boxes; a value the doctor already typed stays and is named."""
-        kept = []
-        for name, value in fields.items():
-            edit = self.editor.vitals.get(name)
-            if edit is None:
-                continue
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            if edit.text().strip() and edit.text().strip() != shown:
-                kept.append(f"{name.replace('_', ' ')} {edit.text().strip()} (draft said {shown})")
-                continue
-            edit.setText(shown)
-        self.editor._vitals_edited()  # what typing a vital does: flags, BMI, and the autosave's signal
+        kept = self.editor.fill_vitals(fields)
         if kept:
             self.cards["vitals"].say("✓ Accepted; kept what you had typed: " + "; ".join(kept), "ok")
 

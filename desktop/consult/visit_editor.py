@@ -297,6 +297,23 @@ class VisitEditor(QWidget):
         self.bmi.style().polish(self.bmi)
         self._edited()
 
+    def fill_vitals(self, fields: dict) -> list[str]:
+        """Fill empty vitals boxes as typing would (flags, BMI, autosave). A box the doctor already
+        filled keeps its value; each such reading is returned in words."""
+        kept = []
+        for name, value in fields.items():
+            edit = self.vitals.get(name)
+            if edit is None:
+                continue
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            typed = edit.text().strip()
+            if typed and typed != shown:
+                kept.append(f"{name.replace('_', ' ')} {typed} (draft said {shown})")
+                continue
+            edit.setText(shown)
+        self._vitals_edited()
+        return kept
+
     def vitals_values(self) -> dict:
         values = {key: _number(edit.text(), edit.property("decimals")) for key, edit in self.vitals.items()}
         values["glucose_context"] = self.glucose_context.currentData() or None
