@@ -488,8 +488,8 @@ class ScribePanel(QWidget):
         def done(_acceptance) -> None:
             if encounter_id != self.encounter_id:
                 return
-            put_in()
             card.mark_accepted()
+            put_in()  # after: what placing it has to say (a reading kept) is not written over
             self.accepted.emit(encounter_id, section)
 
         def failed(message: str) -> None:

@@ -242,6 +242,17 @@ def test_a_slow_model_load_shows_progress_the_desk_keeps_working_and_cancel_stop
     assert _scribe_events(db) == []
 
 
+def test_a_vital_the_doctor_already_typed_is_kept_and_the_difference_said(qtbot, db, consult):
+    editor, panel = consult.editor, consult.scribe
+    qtbot.keyClicks(editor.vitals["pulse"], "88")  # counted by the doctor while the draft was written
+    _draft(qtbot, panel)
+    with qtbot.waitSignal(panel.accepted, timeout=15000):
+        panel.cards["vitals"].accept_button.click()
+    values = editor.form()["vitals"]
+    assert values["pulse"] == 88 and values["systolic"] == 118 and values["temperature_c"] == 38.3
+    assert "kept what you had typed: pulse 88 (draft said 96)" in panel.cards["vitals"].state.text()
+
+
 def test_vitals_lines_the_doctor_edits_are_placed_or_refused_in_words():
     assert scribe_panel.vitals_from_lines(["BP 130/84 mmHg", "Temperature 101 F", "SpO2 97 %"]) == {
         "systolic": 130, "diastolic": 84, "temperature_c": 38.3, "spo2": 97}
