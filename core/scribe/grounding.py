@@ -308,8 +308,8 @@ class Grounding:
 
     def prose(self, sentence: str, also_said: Iterable[float] = (), unsupported: Iterable[str] = ()) -> str | None:
         """A sentence of the note's free text: every number in it must have been said (or be in
-        `also_said`, such as the age the model was told), every medicine it names must have been
-        said, and it may not repeat an item already found unsupported."""
+        `also_said`, such as the age the model was told), every medicine and diagnosis it names
+        must have been said, and it may not repeat an item already found unsupported."""
         sentence = _PLACEHOLDERS.sub(" ", sentence)  # [MOBILE-1] stands for something said; its digit is a label
         words = tokens(sentence)
         for text in unsupported:
@@ -319,6 +319,9 @@ class Grounding:
         for word in words:
             if word in self.names.first_words and len(word) >= 4 and not self.said.find((word,)):
                 return f"mentions {word.capitalize()}, which is not mentioned in the consult"
+        for phrase in _diagnoses_named(words):
+            if " ".join(phrase) not in self.lex.ignored_aliases and self.diagnosis(" ".join(phrase)) is not None:
+                return f"names {' '.join(phrase)!r}, which is not said in the consult"
         heard = self.said.all_numbers() | {float(v) for v in also_said}
         for number in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", fold(sentence)):
             if not any(abs(float(number) - h) < 1e-6 for h in heard):
@@ -427,6 +430,33 @@ def _diagnosis_phrases() -> tuple[tuple[str, frozenset[tuple[str, ...]]], ...]:
         fields = [name, re.sub(r"\([^)]*\)", " ", name), *(a for a in row["aliases"].split(";") if a.strip())]
         built.append((name, frozenset(p for p in (tuple(tokens(f)) for f in fields) if p)))
     return tuple(built)
+
+
+@cache
+def _diagnosis_index() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The diagnosis list's phrases by first word, longest first, for finding them in prose. A
+    one-word phrase counts only from six letters: shorter ones include everyday words ("as",
+    "gas", "cold", "pain") that name nothing in a sentence."""
+    index: dict[str, set[tuple[str, ...]]] = {}
+    for _, phrases in _diagnosis_phrases():
+        for phrase in phrases:
+            if len(phrase) > 1 or len(phrase[0]) >= 6:
+                index.setdefault(phrase[0], set()).add(phrase)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in index.items()}
+
+
+def _diagnoses_named(words: list[str]) -> list[tuple[str, ...]]:
+    """The diagnosis-list phrases a sentence names, the longest at each place."""
+    index, found, position = _diagnosis_index(), [], 0
+    while position < len(words):
+        for phrase in index.get(words[position], ()):
+            if tuple(words[position:position + len(phrase)]) == phrase:
+                found.append(phrase)
+                position += len(phrase)
+                break
+        else:
+            position += 1
+    return found
 
 
 def diagnosis_code(text: str) -> str | None:

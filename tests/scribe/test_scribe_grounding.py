@@ -74,7 +74,7 @@ def test_the_notes_free_text_is_held_to_what_was_said():
 
     soap = SoapNote(subjective="46-year-old man with fever for 3 days. Took Crocin once.",
                     objective="Temperature 101 F. BP 150/90. Throat normal.",
-                    assessment="Viral fever, possibly dengue. Rule out typhoid fever.",
+                    assessment="Viral fever, possibly dengue. Rule out typhoid fever. No signs of pneumonia.",
                     plan="Paracetamol 650 mg three times a day. Start Azithromycin. Review after 3 days.")
     answer = ScribeAnswer(note=soap, vitals=[], diagnoses=[], medications=[], investigations=[], advice=[], follow_up="")
     said = ("Patient: Fever since three days. I took one Crocin.\nDoctor: Temperature is 101. Throat normal.\n"
@@ -88,6 +88,7 @@ def test_the_notes_free_text_is_held_to_what_was_said():
         ("diagnoses", "Typhoid fever", "diagnosis 'Typhoid fever' is not what was said in the consult (typhoid not mentioned)"),
         ("note.objective", "BP 150/90.", "150 is not said in the consult"),
         ("note.assessment", "Rule out typhoid fever.", "repeats 'Typhoid fever', which the transcript does not support"),
+        ("note.assessment", "No signs of pneumonia.", "names 'pneumonia', which is not said in the consult"),
         ("note.plan", "Start Azithromycin.", "mentions Azithromycin, which is not mentioned in the consult")]
 
 
