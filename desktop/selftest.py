@@ -10,8 +10,9 @@ check is {"name", "ok", "detail"}:
 - qt: starts Qt (offscreen when the PC has no display) and paints a widget.
 - pdf: prints that prescription to PDF with its instructions in Hindi, and checks the Devanagari
   font travels inside the file.
-- ollama, hub ("info": true): whether the AI scribe's model server and this PC's hub answer.
-  Information only: a clinic works without either, so they never fail the run.
+- ollama, speech, hub ("info": true): whether the AI scribe's model server answers, which speech
+  engine is set up (and whether its files are there), and whether this PC's hub answers.
+  Information only: a clinic works without any of them, so they never fail the run.
 
 Nothing it writes stays. The people, patient and prescription it makes live in one write
 transaction that is rolled back (so on a live clinic nothing is left behind and nothing syncs), and
@@ -403,6 +404,20 @@ def info_ollama(settings) -> Check:
     return Check("ollama", True, f"something answers at {url} ({said_by}) but not as Ollama does (status {status})", info=True)
 
 
+def info_speech(settings) -> Check:
+    if settings is None:
+        return Check("speech", True, "not checked: the settings could not be read", info=True)
+    from core.scribe.speech import available_transcriber  # noqa: PLC0415
+
+    try:
+        engine = available_transcriber(settings)
+    except NadiError as exc:
+        return Check("speech", True, f"set up wrongly: {exc}; the scribe works from typed text meanwhile", info=True)
+    if engine is None:
+        return Check("speech", True, "no speech engine set up (speech_model): the scribe works from typed or pasted text", info=True)
+    return Check("speech", True, f"{engine.name} transcribes recordings on this PC", info=True)
+
+
 def info_hub(db) -> Check:
     if db is None:
         return Check("hub", True, "not checked: the database did not open", info=True)
@@ -447,6 +462,7 @@ def run_selftest(data_dir: str | None) -> dict:
         else:
             checks.append(_guarded("pdf", lambda: check_pdf(made)))
         checks.append(info_ollama(settings))
+        checks.append(info_speech(settings))
         checks.append(info_hub(db))
     finally:
         if db is not None:

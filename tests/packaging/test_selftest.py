@@ -33,7 +33,7 @@ def test_a_new_install_passes_creates_its_database_once_and_keeps_nothing_of_the
     assert result["ok"] is True and result["frozen"] is False
     assert {"version", "python", "platform"} <= set(result)
     checks = checks_of(result)
-    assert list(checks) == ["database", "record", "fhir", "qt", "pdf", "ollama", "hub"]
+    assert list(checks) == ["database", "record", "fhir", "qt", "pdf", "ollama", "speech", "hub"]
     assert all(c["ok"] for c in result["checks"])
     assert checks["database"]["detail"].startswith("created a new encrypted database") and "revision" in checks["database"]["detail"]
     assert "Recovery key (shown once" in out.stderr
@@ -41,6 +41,7 @@ def test_a_new_install_passes_creates_its_database_once_and_keeps_nothing_of_the
     assert "Devanagari" in checks["pdf"]["detail"]
     assert checks["ollama"].get("info") is True and checks["hub"].get("info") is True
     assert "not joined a hub" in checks["hub"]["detail"]
+    assert checks["speech"]["detail"].startswith("no speech engine set up") and checks["speech"].get("info") is True
 
     stats = json.loads(nadi("stats", "--json", "--data-dir", str(data), key_dir=keys).stdout)
     assert stats["patients"] == stats["staff"] == stats["prescriptions"] == stats["change_records"] == stats["audit_events"] == 0
@@ -48,8 +49,8 @@ def test_a_new_install_passes_creates_its_database_once_and_keeps_nothing_of_the
     text = nadi("selftest", "--data-dir", str(data), key_dir=keys)
     assert text.returncode == 0, text.stdout + text.stderr
     lines = text.stdout.strip().splitlines()
-    assert len(lines) == 7 and lines[0].startswith("ok    database  opened the encrypted database")
-    assert [line.split()[0] for line in lines] == ["ok", "ok", "ok", "ok", "ok", "info", "info"]
+    assert len(lines) == 8 and lines[0].startswith("ok    database  opened the encrypted database")
+    assert [line.split()[0] for line in lines] == ["ok", "ok", "ok", "ok", "ok", "info", "info", "info"]
     assert "Recovery key" not in text.stderr
 
 
@@ -150,3 +151,12 @@ def test_ollama_and_the_hub_are_reported_as_information_whether_they_answer_or_n
     checks = checks_of(silent)
     assert checks["ollama"]["ok"] and checks["ollama"]["detail"].startswith(f"no answer from Ollama at {hub.url}")
     assert checks["hub"]["ok"] and "does not answer now" in checks["hub"]["detail"]
+
+    # Speech set up with a model file that is not there: named, as information.
+    monkeypatch.setenv("NADI_SPEECH_MODEL", str(tmp_path / "ggml-small.bin"))
+    monkeypatch.setenv("NADI_SPEECH_WHISPER_CPP", str(tmp_path / "whisper-cli"))
+    (tmp_path / "whisper-cli").write_text("#!/bin/sh\n")
+    wrong = run_selftest(str(data))
+    assert wrong["ok"], wrong
+    assert checks_of(wrong)["speech"]["detail"] == (f"set up wrongly: speech_model: {tmp_path / 'ggml-small.bin'} is not there "
+                                                   "(the ggml model file whisper.cpp reads); the scribe works from typed text meanwhile")

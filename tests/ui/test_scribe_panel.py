@@ -374,6 +374,7 @@ def test_stop_ends_a_long_transcription_and_the_engine_and_the_desk_can_transcri
     held = speech_engine("never heard", hold=True)
     panel.speech.transcribe(held)
     assert panel.speech.stop_button.isVisible() and not panel.speech.transcribe_button.isEnabled()
+    _shot(consult, "5-transcribing")
     pid_file = held.with_suffix(".wav.pid")
     qtbot.waitUntil(pid_file.exists, timeout=15000)
     qtbot.mouseClick(panel.speech.stop_button, Qt.MouseButton.LeftButton)
