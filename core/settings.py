@@ -67,6 +67,9 @@ class Settings(BaseModel):
     # model folder; `speech_whisper_cpp`: the whisper.cpp program (e.g. whisper-cli) when that is used.
     speech_model: str | None = None
     speech_whisper_cpp: str | None = None
+    # The microphone the desk records from (desktop/consult/recorder.py): part of its name as the PC
+    # lists it, or its number; unset, the PC's default input.
+    speech_microphone: str | None = None
 
     @field_validator("ollama_url")
     @classmethod

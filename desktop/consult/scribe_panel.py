@@ -267,7 +267,7 @@ class ScribePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
         for seq, fn in (("Ctrl+Shift+D", self.start_draft), ("Escape", self.cancel_draft), ("Ctrl+Shift+A", self.accept_all),
-                        ("Alt+A", self.accept_focused)):
+                        ("Alt+A", self.accept_focused), ("Ctrl+Shift+R", self.speech.toggle_recording)):
             QShortcut(QKeySequence(seq), self, fn, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._say("", "muted")
 
@@ -293,10 +293,10 @@ class ScribePanel(QWidget):
         for the previous visit is stopped (its transcript is in that visit's autosave)."""
         if self.encounter_id and self.encounter_id != encounter_id:
             self.cancel_draft()
-            self.speech.cancel()  # its words belong to the visit it was started for
         if encounter_id != self.encounter_id:
             self._clear_draft()
             self._say("", "muted")
+            self.speech.visit_changed()  # a recording or its words belong to the visit they were started for (says so)
         if encounter_id != self.encounter_id or transcript:
             self._loading = True
             try:

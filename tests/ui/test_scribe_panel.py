@@ -397,3 +397,44 @@ def test_a_speech_engine_that_fails_is_named_and_the_transcript_is_untouched(spe
     qtbot.waitUntil(lambda: panel.status.property("tone") == "danger", timeout=15000)
     assert "Could not transcribe notes.wav" in panel.status.text() and "not a WAV recording" in panel.status.text()
     assert panel.transcript.toPlainText() == "typed so far"
+
+
+def test_record_then_stop_transcribes_into_the_transcript_and_leaves_no_audio_behind(speech_engine, microphone, qtbot, db, consult, monkeypatch):
+    """Ctrl+Shift+R records from the microphone (the stand-in, through the real PortAudio stack);
+    again, it stops and transcribes. Once the words are in the transcript (and its autosave), the
+    unencrypted recording is deleted."""
+    from core.services.drafts import load_draft
+    from tests.ui.recorder_standin import SPEECH_TEXT
+
+    monkeypatch.setenv("WHISPER_STANDIN_HEARS", SPEECH_TEXT)
+    panel = consult.scribe
+    speech = panel.speech
+    assert speech.record_button.isEnabled(), speech.record_button.toolTip()
+    panel.transcript.setFocus()
+    qtbot.keyClick(panel.transcript, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert speech.recording and speech.record_button.text().startswith("■ Stop and transcribe")
+    assert "Recording on this PC" in panel.status.text() and not speech.transcribe_button.isEnabled()
+    qtbot.waitUntil(lambda: speech.clock.text() == "0:01", timeout=15000)  # a second of sound has arrived
+    assert speech.meter.isVisible()
+    _shot(consult, "6-recording")
+    with qtbot.waitSignal(consult.autosaved, timeout=30000):
+        qtbot.keyClick(panel.transcript, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(lambda: panel.transcript.toPlainText() == SPEECH_TEXT, timeout=30000)
+    assert not speech.recording and speech.record_button.isEnabled() and speech.record_button.text().startswith("● Record")
+    assert load_draft(db, consult.encounter_id).body["scribe_transcript"] == SPEECH_TEXT
+    assert list((db.settings.data_dir / "recordings").glob("*.wav")) == []  # the audio is gone once its words are safe
+
+
+def test_a_recording_under_way_when_another_visit_opens_is_kept_not_transcribed_into_it(speech_engine, microphone, qtbot, db, consult, clinic):
+    from core.services.patients import register_patient
+
+    panel = consult.scribe
+    panel.speech.toggle_recording()
+    qtbot.waitUntil(lambda: panel.speech.clock.text() == "0:01", timeout=15000)
+    other = register_patient(db, clinic[0], {"full_name": "Meena Pillai", "gender": "F", "age_years": 29})
+    with qtbot.waitSignal(consult.opened, timeout=15000):
+        consult.open_patient(other.id)
+    assert not panel.speech.recording and panel.transcript.toPlainText() == ""
+    kept = list((db.settings.data_dir / "recordings").glob("*.wav"))
+    assert len(kept) == 1 and str(kept[0]) in panel.status.text() and panel.status.property("tone") == "danger"
+    assert not scribe_run.RUNNING  # nothing is being transcribed into the new visit
