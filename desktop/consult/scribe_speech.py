@@ -101,13 +101,16 @@ class SpeechBar(QWidget):
             self._note(f"Recording is off on this PC: {why_not}", "muted")
             self.recorder = None
         try:
-            left = recover_leftovers(self.folder)
+            recover_leftovers(self.folder)  # cut short by a crash: made whole, so they are listed below
+            waiting = sorted(self.folder.glob("*.wav")) if self.folder.is_dir() else []
         except OSError as exc:
             log.warning("could not look for recordings left from before: %s", exc)
-            left = []
-        if left:
-            self._note(f"{len(left)} recording(s) made before Nadi last closed are kept in {self.folder}: "
-                       "open the visit they belong to, then Transcribe a recording….", "warning")
+            waiting = []
+        waiting = [p for p in waiting if not p.name.endswith(".part.wav")]
+        if waiting:
+            # Consult audio, unencrypted, that never reached a transcript: say so until it is dealt with.
+            self._note(f"{len(waiting)} recording(s) not yet transcribed are kept in {self.folder}: open the visit each "
+                       "belongs to, then Transcribe a recording… (a transcribed recording is deleted).", "warning")
 
     @property
     def recording(self) -> bool:
@@ -191,7 +194,13 @@ class SpeechBar(QWidget):
         start = str(self.folder) if self.folder is not None and self.folder.is_dir() else ""
         path, _ = QFileDialog.getOpenFileName(self, "A recording of the consult", start, "WAV recordings (*.wav)")
         if path:
-            self.transcribe(path)
+            self.transcribe_file(path)
+
+    def transcribe_file(self, path: str | Path) -> None:
+        """A file the doctor picked. One of ours (in recordings/) is deleted once transcribed, as
+        when it was first made; any other file is the doctor's and is left alone."""
+        ours = self.folder is not None and Path(path).resolve().parent == self.folder.resolve()
+        self.transcribe(path, made_here=ours)
 
     def transcribe(self, path: str | Path, *, made_here: bool = False) -> None:
         """Transcribe a WAV file; its words arrive through `transcribed`. A recording `made_here`

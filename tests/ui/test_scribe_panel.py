@@ -425,8 +425,12 @@ def test_record_then_stop_transcribes_into_the_transcript_and_leaves_no_audio_be
     assert list((db.settings.data_dir / "recordings").glob("*.wav")) == []  # the audio is gone once its words are safe
 
 
-def test_a_recording_under_way_when_another_visit_opens_is_kept_not_transcribed_into_it(speech_engine, microphone, qtbot, db, consult, clinic):
+def test_a_recording_under_way_when_another_visit_opens_is_kept_not_transcribed_into_it(speech_engine, microphone, qtbot, db, consult, clinic,
+                                                                                         monkeypatch):
     from core.services.patients import register_patient
+    from tests.ui.recorder_standin import SPEECH_TEXT
+
+    monkeypatch.setenv("WHISPER_STANDIN_HEARS", SPEECH_TEXT)
 
     panel = consult.scribe
     panel.speech.toggle_recording()
@@ -438,3 +442,14 @@ def test_a_recording_under_way_when_another_visit_opens_is_kept_not_transcribed_
     kept = list((db.settings.data_dir / "recordings").glob("*.wav"))
     assert len(kept) == 1 and str(kept[0]) in panel.status.text() and panel.status.property("tone") == "danger"
     assert not scribe_run.RUNNING  # nothing is being transcribed into the new visit
+
+    # The next desk opened on this PC says a recording is waiting; transcribed from there, it is gone.
+    later = ConsultView(consult.desk)
+    qtbot.addWidget(later)
+    assert "1 recording(s) not yet transcribed are kept in" in later.scribe.speech.note.text()
+    later.open_patient(clinic[1])
+    qtbot.waitUntil(lambda: later.encounter_id is not None, timeout=15000)
+    later.scribe.speech.transcribe_file(kept[0])
+    qtbot.waitUntil(lambda: later.scribe.transcript.toPlainText() == SPEECH_TEXT, timeout=30000)
+    assert not kept[0].exists()
+    later.scribe.closing()
