@@ -35,7 +35,7 @@ class SpeechBar(QWidget):
         super().__init__(parent, objectName="scribe_speech")
         self.transcriber = None
         self.recorder = None
-        self.folder = Path(settings.data_dir) / "recordings" if settings is not None else None
+        self.folder: Path | None = None  # recordings/ in the data directory, once speech is set up
         self._run: ScribeRun | None = None
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -87,8 +87,9 @@ class SpeechBar(QWidget):
     # -- recording ----------------------------------------------------------------------------------
 
     def _set_up_recorder(self, settings) -> None:
-        from desktop.consult.recorder import Recorder, recover_leftovers  # noqa: PLC0415 - sounddevice only where speech is set up
+        from desktop.consult.recorder import FOLDER_NAME, Recorder, recover_leftovers  # noqa: PLC0415 - sounddevice only where speech is set up
 
+        self.folder = Path(settings.data_dir) / FOLDER_NAME
         self.recorder = Recorder(getattr(settings, "speech_microphone", None), parent=self)
         self.recorder.level.connect(lambda value: self.meter.setValue(round(value * 100)))
         self.recorder.elapsed.connect(lambda seconds: self.clock.setText(f"{seconds // 60}:{seconds % 60:02d}"))
